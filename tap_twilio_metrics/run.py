@@ -1,0 +1,123 @@
+"""What one tap run shares across streams: settings, client, workers, outcome."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from tap_twilio_metrics.client import ListRequest, RetryPolicy, TwilioClient
+from tap_twilio_metrics.datapoints import MetricEvaluator, Tally
+from tap_twilio_metrics.errors import PaginationError, SyncFailedError, TwilioAPIError
+from tap_twilio_metrics.settings import DEFAULT_BASE_URL, Metric, Settings
+
+if TYPE_CHECKING:
+    from tap_twilio_metrics.runner import WindowResult
+
+logger = logging.getLogger(__name__)
+
+
+class Run:
+    """The state of one sync: compiled metrics, the HTTP client and the outcome."""
+
+    #: Errors that end one account's sync of one metric but not the run.
+    recoverable = (TwilioAPIError, PaginationError)
+
+    def __init__(self, settings: Settings) -> None:
+        """Compile every metric; a bad expression fails here, before any request."""
+        self.settings = settings
+        self.evaluators = {
+            metric.name: MetricEvaluator(metric) for metric in settings.metrics
+        }
+        self.synced_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        self.client = TwilioClient(
+            settings.username,
+            settings.password,
+            RetryPolicy(
+                settings.max_tries, settings.request_timeout, settings.max_wait
+            ),
+            settings.base_url_override,
+        )
+        self.failures: list[str] = []
+        self.tallies: dict[str, Tally] = defaultdict(Tally)
+        self.windows: dict[str, int] = defaultdict(int)
+
+    @cached_property
+    def pool(self) -> ThreadPoolExecutor:
+        """Workers that fetch windows ahead of the one being emitted."""
+        return ThreadPoolExecutor(
+            max_workers=self.settings.max_workers, thread_name_prefix="twilio"
+        )
+
+    @cached_property
+    def account_sids(self) -> tuple[str, ...]:
+        """The accounts to sync: the configured ones, plus subaccounts if asked."""
+        sids = list(self.settings.account_sids)
+        if self.settings.include_subaccounts:
+            for account in self._list_accounts():
+                sid = str(account.get("sid", ""))
+                if (
+                    sid
+                    and sid not in sids
+                    and account.get("status", "active") == "active"
+                ):
+                    sids.append(sid)
+            logger.info("Syncing %d account(s): %s", len(sids), ", ".join(sids))
+        return tuple(sids)
+
+    def _list_accounts(self) -> list[dict[str, object]]:
+        accounts: list[dict[str, object]] = []
+        request = ListRequest(
+            DEFAULT_BASE_URL,
+            "/2010-04-01/Accounts.json",
+            params=(("PageSize", "1000"),),
+            label="listing subaccounts",
+        )
+        for page in self.client.pages(request):
+            accounts.extend(page.records)
+        return accounts
+
+    def record(self, metric: Metric, result: WindowResult) -> None:
+        """Count a finished window towards the run summary."""
+        self.tallies[metric.name].add(result.tally)
+        self.windows[metric.name] += 1
+
+    def fail(self, label: str, error: Exception) -> None:
+        """Note a failed account; the others go on and the run fails at the end."""
+        logger.error("%s: %s", label, error)
+        self.failures.append(f"{label}: {error}")
+
+    def finish(self) -> None:
+        """Log the run summary; raise if any account failed.
+
+        Raises:
+            SyncFailedError: one or more accounts failed.
+        """
+        for name, tally in self.tallies.items():
+            logger.info(
+                "metric '%s': %d window(s), %d record(s), %d datapoint(s); skipped "
+                "%d null value(s), %d without a date, %d non-numeric; "
+                "%d outside their window",
+                name,
+                self.windows[name],
+                tally.records,
+                tally.datapoints,
+                tally.null_values,
+                tally.missing_dates,
+                tally.non_numeric,
+                tally.outside_window,
+            )
+            if tally.capped:
+                logger.warning(
+                    "metric '%s': some windows reached max_pages: values may be "
+                    "incomplete",
+                    name,
+                )
+        logger.info("%d request(s) made", self.client.requests_made)
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        if self.failures:
+            msg = f"{len(self.failures)} sync(s) failed: " + " | ".join(self.failures)
+            raise SyncFailedError(msg)

@@ -1,0 +1,1 @@
+"""Tests of tap-twilio-metrics; they talk only to the local simulator."""

@@ -1,0 +1,127 @@
+"""Shared fixtures: a running simulator and an in-process tap runner."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from tap_twilio_metrics.simulator import (
+    API_KEY_SECRET,
+    API_KEY_SID,
+    MAIN_ACCOUNT_SID,
+    Simulator,
+)
+from tap_twilio_metrics.tap import TapTwilioMetrics
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from decimal import Decimal
+
+#: The simulator's data covers the ten days before this date.
+SIM_END = dt.date(2024, 3, 31)
+SIM_DAYS = 10
+START_DATE = "2024-03-21T00:00:00Z"
+END_DATE = "2024-03-31T00:00:00Z"
+
+
+@dataclass
+class SyncOutput:
+    """The Singer messages of one tap run, sorted by kind."""
+
+    records: dict[str, list[dict[str, Any]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    states: list[dict[str, Any]] = field(default_factory=list)
+    schemas: dict[str, dict[str, Any]] = field(default_factory=dict)
+    order: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def final_state(self) -> dict[str, Any]:
+        """The last STATE message's value."""
+        return self.states[-1] if self.states else {}
+
+    def values(self, stream: str) -> dict[tuple[str, str, str], float]:
+        """Map (account, date, dimension) to value, last record winning (upsert)."""
+        return {
+            (row["account_sid"], row["date"], row["dimension"]): row["value"]
+            for row in self.records[stream]
+        }
+
+
+def parse_messages(text: str) -> SyncOutput:
+    """Sort Singer messages printed by the tap."""
+    output = SyncOutput()
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        message = json.loads(line)
+        kind = message["type"]
+        if kind == "RECORD":
+            output.records[message["stream"]].append(message["record"])
+            output.order.append(("RECORD", message["stream"]))
+        elif kind == "STATE":
+            output.states.append(message["value"])
+            output.order.append(("STATE", ""))
+        elif kind == "SCHEMA":
+            output.schemas[message["stream"]] = message
+    return output
+
+
+def run_tap(
+    config: dict[str, Any],
+    state: dict[str, Any] | None = None,
+    catalog: dict[str, Any] | None = None,
+) -> SyncOutput:
+    """Run a full sync in this process and return its messages."""
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        tap = TapTwilioMetrics(config=config, state=state, catalog=catalog)
+        tap.sync_all()
+    return parse_messages(buffer.getvalue())
+
+
+def sim_config(simulator: Simulator, **overrides: Any) -> dict[str, Any]:
+    """A tap config pointing at ``simulator`` over the whole data range."""
+    config: dict[str, Any] = {
+        "account_sid": MAIN_ACCOUNT_SID,
+        "api_key_sid": API_KEY_SID,
+        "api_key_secret": API_KEY_SECRET,
+        "base_url_override": simulator.url,
+        "start_date": START_DATE,
+        "end_date": END_DATE,
+        "max_tries": 3,
+        "max_retry_wait": 0.05,
+    }
+    config.update(overrides)
+    return config
+
+
+def day_of(value: dt.datetime) -> str:
+    """The ``date`` a daily record of ``value``'s period carries."""
+    return value.strftime("%Y-%m-%dT00:00:00Z")
+
+
+def exact(values: dict[Any, Decimal]) -> dict[Any, float]:
+    """Truth as the tap reports it: exact decimal sums rounded once to float."""
+    return {key: float(total) for key, total in values.items()}
+
+
+@pytest.fixture(scope="session")
+def simulator() -> Iterator[Simulator]:
+    """A simulator shared by tests that do not change its data or faults."""
+    with Simulator(seed=7, end=SIM_END, days=SIM_DAYS).start() as running:
+        yield running
+
+
+@pytest.fixture
+def private_simulator() -> Iterator[Simulator]:
+    """A simulator of the test's own, free to change data and inject faults."""
+    with Simulator(seed=7, end=SIM_END, days=SIM_DAYS).start() as running:
+        yield running
