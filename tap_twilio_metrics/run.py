@@ -87,8 +87,11 @@ class Run:
 
     def fail(self, label: str, error: Exception) -> None:
         """Note a failed account; the others go on and the run fails at the end."""
-        logger.error("%s: %s", label, error)
-        self.failures.append(f"{label}: {error}")
+        message = str(error)
+        if not message.startswith(label):
+            message = f"{label}: {message}"
+        logger.error("%s", message)
+        self.failures.append(message)
 
     def finish(self) -> None:
         """Log the run summary; raise if any account failed.

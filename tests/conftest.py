@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
 import io
 import json
@@ -80,11 +81,30 @@ def run_tap(
     catalog: dict[str, Any] | None = None,
 ) -> SyncOutput:
     """Run a full sync in this process and return its messages."""
+    output, error = run_tap_until_error(config, state, catalog)
+    if error is not None:
+        raise error
+    return output
+
+
+def run_tap_until_error(
+    config: dict[str, Any],
+    state: dict[str, Any] | None = None,
+    catalog: dict[str, Any] | None = None,
+) -> tuple[SyncOutput, Exception | None]:
+    """Run a sync; return what it printed and the error that ended it, if any."""
     buffer = io.StringIO()
+    error: Exception | None = None
     with contextlib.redirect_stdout(buffer):
-        tap = TapTwilioMetrics(config=config, state=state, catalog=catalog)
-        tap.sync_all()
-    return parse_messages(buffer.getvalue())
+        try:
+            # The SDK keeps (and changes) the state dict it is given: pass a copy.
+            tap = TapTwilioMetrics(
+                config=config, state=copy.deepcopy(state), catalog=catalog
+            )
+            tap.sync_all()
+        except Exception as exc:  # noqa: BLE001 - handed to the test to assert on
+            error = exc
+    return parse_messages(buffer.getvalue()), error
 
 
 def sim_config(simulator: Simulator, **overrides: Any) -> dict[str, Any]:

@@ -3,59 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
-from collections import defaultdict
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tap_twilio_metrics.simulator import MAIN_ACCOUNT_SID, Simulator
-from tests.conftest import END_DATE, START_DATE, day_of, exact, run_tap, sim_config
+from tests.conftest import END_DATE, START_DATE, SyncOutput, run_tap, sim_config
+from tests.truth import as_floats, one, read_date, spend, totals
 
-RANGE_START = dt.datetime.fromisoformat(START_DATE)
-RANGE_END = dt.datetime.fromisoformat(END_DATE)
+if TYPE_CHECKING:
+    from tap_twilio_metrics.simulator import Simulator
 
-
-def rfc2822(text: str) -> dt.datetime:
-    return email.utils.parsedate_to_datetime(text).astimezone(dt.UTC)
-
-
-def in_range(moment: dt.datetime) -> bool:
-    return RANGE_START <= moment < RANGE_END
-
-
-def truth_messages_by_status(simulator: Simulator) -> dict[Any, Decimal]:
-    totals: dict[Any, Decimal] = defaultdict(Decimal)
-    for message in simulator.records("messages"):
-        sent = rfc2822(message["date_sent"])
-        if in_range(sent):
-            totals[MAIN_ACCOUNT_SID, day_of(sent), message["status"]] += 1
-    return totals
-
-
-def truth_sms_spend(simulator: Simulator) -> dict[Any, Decimal]:
-    totals: dict[Any, Decimal] = defaultdict(Decimal)
-    for message in simulator.records("messages"):
-        sent = rfc2822(message["date_sent"])
-        if in_range(sent) and message["price"] is not None:
-            totals[MAIN_ACCOUNT_SID, day_of(sent), ""] -= Decimal(message["price"])
-    return totals
-
-
-def truth_call_minutes(simulator: Simulator) -> dict[Any, Decimal]:
-    totals: dict[Any, Decimal] = defaultdict(Decimal)
-    for call in simulator.records("calls"):
-        started = rfc2822(call["start_time"])
-        if in_range(started):
-            totals[MAIN_ACCOUNT_SID, day_of(started), ""] += (
-                Decimal(call["duration"]) / 60
-            )
-    return totals
+START = dt.datetime.fromisoformat(START_DATE)
+END = dt.datetime.fromisoformat(END_DATE)
 
 
 @pytest.fixture(scope="module")
-def library_run(simulator: Simulator) -> Any:
+def library_run(simulator: Simulator) -> SyncOutput:
     config = sim_config(
         simulator,
         library_metrics=["messages_by_status", "sms_spend", "call_minutes"],
@@ -65,22 +29,45 @@ def library_run(simulator: Simulator) -> Any:
 
 
 def test_message_counts_by_status_equal_the_truth(
-    simulator: Simulator, library_run: Any
+    simulator: Simulator, library_run: SyncOutput
 ) -> None:
-    truth = exact(truth_messages_by_status(simulator))
+    truth = totals(
+        simulator.records("messages"),
+        date_field="date_sent",
+        value=one,
+        dimension=lambda message: message["status"],
+        start=START,
+        end=END,
+    )
 
-    assert library_run.values("messages_by_status") == truth
+    assert library_run.values("messages_by_status") == as_floats(truth)
     assert len({key[1] for key in truth}) == 10
 
 
-def test_sms_spend_equals_the_truth_to_the_cent_fraction(
-    simulator: Simulator, library_run: Any
+def test_sms_spend_equals_the_truth(
+    simulator: Simulator, library_run: SyncOutput
 ) -> None:
-    assert library_run.values("sms_spend") == exact(truth_sms_spend(simulator))
+    truth = totals(
+        simulator.records("messages"),
+        date_field="date_sent",
+        value=spend,
+        start=START,
+        end=END,
+    )
+
+    assert library_run.values("sms_spend") == as_floats(truth)
 
 
-def test_call_minutes_equal_the_truth(simulator: Simulator, library_run: Any) -> None:
-    truth = truth_call_minutes(simulator)
+def test_call_minutes_equal_the_truth(
+    simulator: Simulator, library_run: SyncOutput
+) -> None:
+    truth = totals(
+        simulator.records("calls"),
+        date_field="start_time",
+        value=lambda call: Decimal(call["duration"]) / 60,
+        start=START,
+        end=END,
+    )
 
     values = library_run.values("call_minutes")
 
@@ -91,21 +78,21 @@ def test_call_minutes_equal_the_truth(simulator: Simulator, library_run: Any) ->
 
 
 def test_datapoint_counts_add_up_to_the_records_in_range(
-    simulator: Simulator, library_run: Any
+    simulator: Simulator, library_run: SyncOutput
 ) -> None:
-    in_range_count = sum(
+    in_range = sum(
         1
         for message in simulator.records("messages")
-        if in_range(rfc2822(message["date_sent"]))
+        if START <= read_date(message["date_sent"]) < END
     )
 
     rows = library_run.records["messages_by_status"]
 
-    assert sum(row["datapoints"] for row in rows) == in_range_count
+    assert sum(row["datapoints"] for row in rows) == in_range
 
 
-def test_every_record_follows_the_output_schema(library_run: Any) -> None:
-    row = library_run.records["sms_spend"][0]
+def test_every_record_follows_the_output_schema(library_run: SyncOutput) -> None:
+    row: dict[str, Any] = library_run.records["sms_spend"][0]
 
     assert set(row) == {
         "account_sid",
@@ -127,7 +114,9 @@ def test_every_record_follows_the_output_schema(library_run: Any) -> None:
     ]
 
 
-def test_metric_definitions_carry_the_expression_in_use(library_run: Any) -> None:
+def test_metric_definitions_carry_the_expression_in_use(
+    library_run: SyncOutput,
+) -> None:
     definitions = {
         row["name"]: row for row in library_run.records["metric_definitions"]
     }

@@ -8,6 +8,9 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tap_twilio_metrics.aggregation import Groups
+from tap_twilio_metrics.datapoints import MetricEvaluator, Tally
+from tap_twilio_metrics.settings import Metric
 from tap_twilio_metrics.windows import Window, plan_windows, window_unit
 
 UTC = dt.UTC
@@ -92,3 +95,53 @@ def test_every_moment_of_the_range_is_in_exactly_one_window(
         holders = [window for window in windows if point in window]
         expected = 1 if windows[0].start <= point < end else 0
         assert len(holders) == expected
+
+
+@given(
+    start=moments,
+    length=st.timedeltas(
+        min_value=dt.timedelta(hours=1), max_value=dt.timedelta(days=70)
+    ),
+    granularity=st.sampled_from(["hour", "day", "week", "month"]),
+    datetime_params=st.booleans(),
+    points=st.lists(
+        st.tuples(moments, st.integers(min_value=-(10**6), max_value=10**6)),
+        max_size=60,
+    ),
+)
+def test_summing_every_window_gives_the_total_of_the_range(
+    start: dt.datetime,
+    length: dt.timedelta,
+    granularity: str,
+    datetime_params: bool,  # noqa: FBT001 - a hypothesis-drawn flag
+    points: list[tuple[dt.datetime, int]],
+) -> None:
+    end = start + length
+    placeholder = "{start_datetime}" if datetime_params else "{start_date}"
+    metric = Metric(
+        name="m",
+        path="/x.json",
+        value="amount",
+        date="at",
+        params={"From": placeholder},
+        granularity=granularity,
+    )
+    evaluator = MetricEvaluator(metric)
+    records = [
+        {"sid": str(index), "at": moment.isoformat(), "amount": amount}
+        for index, (moment, amount) in enumerate(points)
+    ]
+    windows = plan_windows(
+        start, end, window_unit(granularity, date_only=not datetime_params)
+    )
+
+    total = Groups()
+    for window in windows:
+        # Twilio's inclusive bounds may hand a window records of its neighbours.
+        evaluator.fold(records, total, Tally(), window, window.start)
+
+    expected = sum(
+        amount for moment, amount in points if windows[0].start <= moment < end
+    )
+    assert sum(group.total for group in total.by_key.values()) == expected
+    assert all(windows[0].start <= period < end for period, _ in total.by_key)
