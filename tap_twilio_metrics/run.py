@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
@@ -12,10 +13,12 @@ from typing import TYPE_CHECKING
 from tap_twilio_metrics.client import ListRequest, RetryPolicy, TwilioClient
 from tap_twilio_metrics.datapoints import MetricEvaluator, Tally
 from tap_twilio_metrics.errors import PaginationError, SyncFailedError, TwilioAPIError
+from tap_twilio_metrics.runner import WindowComputer, fetch_signature
 from tap_twilio_metrics.settings import DEFAULT_BASE_URL, Metric, Settings
 
 if TYPE_CHECKING:
     from tap_twilio_metrics.runner import WindowResult
+    from tap_twilio_metrics.windows import Window
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +44,10 @@ class Run:
             ),
             settings.base_url_override,
         )
+        self.selected = frozenset(self.evaluators)
+        self._shared: dict[tuple[str, str, Window], WindowResult] = {}
+        self._done: set[tuple[str, str]] = set()
+        self._lock = threading.Lock()
         self.failures: list[str] = []
         self.tallies: dict[str, Tally] = defaultdict(Tally)
         self.windows: dict[str, int] = defaultdict(int)
@@ -79,6 +86,52 @@ class Run:
         for page in self.client.pages(request):
             accounts.extend(page.records)
         return accounts
+
+    def fetch_group(self, metric: Metric) -> list[MetricEvaluator]:
+        """``metric`` and the other selected metrics whose requests are identical."""
+        signature = fetch_signature(metric)
+        siblings = [
+            evaluator
+            for name, evaluator in self.evaluators.items()
+            if name != metric.name
+            and name in self.selected
+            and fetch_signature(evaluator.metric) == signature
+        ]
+        return [self.evaluators[metric.name], *siblings]
+
+    def compute(self, metric: Metric, account_sid: str, window: Window) -> WindowResult:
+        """The metric's result for one window, fetched once per fetch group.
+
+        A window already computed alongside another metric of the group is
+        taken from what that fetch left; otherwise the pages are fetched and
+        folded into every metric of the group that has yet to sync.
+        """
+        with self._lock:
+            shared = self._shared.pop((metric.name, account_sid, window), None)
+        if shared is not None:
+            return shared
+        group = [
+            evaluator
+            for evaluator in self.fetch_group(metric)
+            if evaluator.metric is metric
+            or (evaluator.metric.name, account_sid) not in self._done
+        ]
+        computer = WindowComputer(group, self.client, account_sid, self.synced_at)
+        results = computer.compute(window)
+        with self._lock:
+            for name, result in results.items():
+                if name != metric.name and (name, account_sid) not in self._done:
+                    self._shared[name, account_sid, window] = result
+        return results[metric.name]
+
+    def finish_account(self, metric: Metric, account_sid: str) -> None:
+        """Forget results kept for a metric and account that has now synced."""
+        with self._lock:
+            self._done.add((metric.name, account_sid))
+            for key in [
+                key for key in self._shared if key[:2] == (metric.name, account_sid)
+            ]:
+                del self._shared[key]
 
     def record(self, metric: Metric, result: WindowResult) -> None:
         """Count a finished window towards the run summary."""

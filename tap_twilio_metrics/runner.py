@@ -1,4 +1,9 @@
-"""Computing a metric for one account and window: fetch, fold, split when capped."""
+"""Computing metrics for one account and window: fetch once, fold, split if capped.
+
+Metrics whose requests are identical (same host, path, params, headers,
+records path and paging) form a fetch group: each page is fetched once and
+folded into every metric of the group.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from tap_twilio_metrics.datapoints import MetricEvaluator, Tally
 
 if TYPE_CHECKING:
     import datetime as dt
+    from collections.abc import Hashable, Sequence
 
     from tap_twilio_metrics.client import TwilioClient
     from tap_twilio_metrics.settings import Metric
@@ -22,67 +28,105 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class WindowResult:
-    """The groups of one window and what happened on the way."""
+    """The groups of one metric's window and what happened on the way."""
 
     window: Window
     groups: Groups = field(default_factory=Groups)
     tally: Tally = field(default_factory=Tally)
 
+    def merge(self, other: WindowResult) -> None:
+        """Fold the result of part of this window into it."""
+        self.groups.merge(other.groups)
+        self.tally.add(other.tally)
 
-class MetricRunner:
-    """Computes one metric's windows for one account."""
+
+def fetch_signature(metric: Metric) -> Hashable:
+    """What makes two metrics' requests identical for the same window."""
+    return (
+        metric.base_url,
+        metric.path,
+        tuple(sorted(metric.params.items())),
+        tuple(sorted(metric.headers.items())),
+        metric.records,
+        metric.page_size,
+        metric.max_pages,
+    )
+
+
+class WindowComputer:
+    """Computes the windows of one fetch group of metrics for one account."""
 
     def __init__(
         self,
-        metric: Metric,
-        evaluator: MetricEvaluator,
+        evaluators: Sequence[MetricEvaluator],
         client: TwilioClient,
         account_sid: str,
         synced_at: dt.datetime,
     ) -> None:
-        """Bind the metric to the account it runs for."""
-        self.metric = metric
-        self.evaluator = evaluator
+        """Bind the group's metrics to the account they run for."""
+        self.evaluators = evaluators
+        self.metric = evaluators[0].metric
         self.client = client
         self.account_sid = account_sid
         self.synced_at = synced_at
-        self.path = metric.path.replace("{account_sid}", account_sid)
-        self.label = f"metric '{metric.name}', account {account_sid}"
+        self.path = self.metric.path.replace("{account_sid}", account_sid)
+        names = ", ".join(evaluator.metric.name for evaluator in evaluators)
+        plural = "s" if len(evaluators) > 1 else ""
+        self.label = f"metric{plural} '{names}', account {account_sid}"
 
-    def compute(self, window: Window) -> WindowResult:
-        """Compute ``window``; when it hits the page cap, split it and retry.
+    def compute(self, window: Window) -> dict[str, WindowResult]:
+        """Compute ``window`` for every metric; split it when it hits the page cap.
 
         Only windows whose params bound requests can be split: to the second
         with date-time placeholders, to whole days with date placeholders.
         A window that cannot be split keeps the capped result and says so.
         """
-        result = self._fetch(window)
-        if not result.tally.capped or not self.metric.windowed:
-            if result.tally.capped:
-                self._warn_capped(window)
-            return result
-        halves = window.halves(whole_days=not self.metric.splittable_below_a_day)
+        results, capped = self._fetch(window)
+        if not capped:
+            return results
+        halves = None
+        if self.metric.windowed:
+            halves = window.halves(whole_days=not self.metric.splittable_below_a_day)
         if halves is None:
             self._warn_capped(window)
-            return result
+            return results
         logger.info(
             "%s: window %s reached max_pages (%d); splitting it in two",
             self.label,
             window,
             self.metric.max_pages,
         )
-        merged = WindowResult(window)
+        merged = {name: WindowResult(window) for name in results}
         for half in halves:
-            part = self.compute(half)
-            merged.groups.merge(part.groups)
-            merged.tally.add(part.tally)
+            for name, part in self.compute(half).items():
+                merged[name].merge(part)
         return merged
 
-    def _fetch(self, window: Window) -> WindowResult:
-        result = WindowResult(window)
-        params = self._params(window)
+    def _fetch(self, window: Window) -> tuple[dict[str, WindowResult], bool]:
+        results = {
+            evaluator.metric.name: WindowResult(window) for evaluator in self.evaluators
+        }
+        folds = [
+            (evaluator, results[evaluator.metric.name]) for evaluator in self.evaluators
+        ]
         undated_at = window.start if self.metric.windowed else self.synced_at
-        request = ListRequest(
+        capped = False
+        for page in self.client.pages(self._request(window)):
+            for evaluator, result in folds:
+                evaluator.fold(
+                    page.records, result.groups, result.tally, window, undated_at
+                )
+            capped = page.capped
+        for result in results.values():
+            result.tally.capped = capped
+        return results, capped
+
+    def _request(self, window: Window) -> ListRequest:
+        values = window.placeholders()
+        values["account_sid"] = self.account_sid
+        params = {key: _fill(text, values) for key, text in self.metric.params.items()}
+        params["PageSize"] = str(self.metric.page_size)
+        return ListRequest(
             base_url=self.metric.base_url,
             path=self.path,
             params=tuple(params.items()),
@@ -91,19 +135,6 @@ class MetricRunner:
             max_pages=self.metric.max_pages,
             label=self.label,
         )
-        for page in self.client.pages(request):
-            self.evaluator.fold(
-                page.records, result.groups, result.tally, window, undated_at
-            )
-            result.tally.capped = page.capped
-        return result
-
-    def _params(self, window: Window) -> dict[str, str]:
-        values = window.placeholders()
-        values["account_sid"] = self.account_sid
-        params = {key: _fill(text, values) for key, text in self.metric.params.items()}
-        params["PageSize"] = str(self.metric.page_size)
-        return params
 
     def _warn_capped(self, window: Window) -> None:
         logger.warning(

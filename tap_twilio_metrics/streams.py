@@ -10,7 +10,6 @@ from singer_sdk import typing as th
 from typing_extensions import override
 
 from tap_twilio_metrics.dates import isoformat, parse_datetime
-from tap_twilio_metrics.runner import MetricRunner, WindowResult
 from tap_twilio_metrics.windows import Window, plan_windows, window_unit
 
 if TYPE_CHECKING:
@@ -20,6 +19,7 @@ if TYPE_CHECKING:
 
     from singer_sdk.helpers import types
 
+    from tap_twilio_metrics.runner import WindowResult
     from tap_twilio_metrics.settings import Metric
     from tap_twilio_metrics.tap import TapTwilioMetrics
 
@@ -85,27 +85,23 @@ class MetricStream(Stream):
         """
         account_sid = str((context or {})["account_sid"])
         run = self.twilio_tap.run
-        runner = MetricRunner(
-            self.metric,
-            run.evaluators[self.metric.name],
-            run.client,
-            account_sid,
-            run.synced_at,
-        )
+        label = f"metric '{self.metric.name}', account {account_sid}"
         windows = self._plan(context)
         self.logger.info(
             "%s: %d window(s) to compute from %s",
-            runner.label,
+            label,
             len(windows),
             windows[0] if windows else "-",
         )
         try:
-            for result in self._in_order(runner, windows):
+            for result in self._in_order(account_sid, windows):
                 yield from self._records(account_sid, result)
                 run.record(self.metric, result)
                 self._advance_bookmark(context, result.window.end)
         except run.recoverable as exc:
-            run.fail(runner.label, exc)
+            run.fail(label, exc)
+        finally:
+            run.finish_account(self.metric, account_sid)
 
     def _plan(self, context: types.Context | None) -> list[Window]:
         run = self.twilio_tap.run
@@ -124,16 +120,19 @@ class MetricStream(Stream):
         return plan_windows(start, settings.end, unit)
 
     def _in_order(
-        self, runner: MetricRunner, windows: list[Window]
+        self, account_sid: str, windows: list[Window]
     ) -> Iterator[WindowResult]:
         """Keep up to ``max_workers`` windows in flight; yield results oldest first."""
-        pool = self.twilio_tap.run.pool
-        ahead = self.twilio_tap.run.settings.max_workers
+        run = self.twilio_tap.run
+        pool = run.pool
+        ahead = run.settings.max_workers
         pending: deque[Future[WindowResult]] = deque()
         queue = iter(windows)
         try:
             for window in queue:
-                pending.append(pool.submit(runner.compute, window))
+                pending.append(
+                    pool.submit(run.compute, self.metric, account_sid, window)
+                )
                 if len(pending) >= ahead:
                     yield pending.popleft().result()
             while pending:

@@ -203,6 +203,9 @@ class TapTwilioMetrics(Tap):
     @override  # type: ignore[misc]
     def sync_all(self) -> None:
         """Sync every selected stream, then report and raise on failed accounts."""
+        self.run.selected = frozenset(
+            name for name, stream in self.streams.items() if stream.selected
+        )
         super().sync_all()
         self.run.finish()
 
