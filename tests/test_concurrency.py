@@ -56,7 +56,9 @@ def test_shared_fetches_give_the_values_of_separate_runs(simulator: Simulator) -
 
     for metric in ON_MESSAGES:
         alone = run_tap(sim_config(simulator, metrics=[metric], page_size=20))
-        assert metric_rows(together)[metric["name"]] == metric_rows(alone)[metric["name"]]
+        assert (
+            metric_rows(together)[metric["name"]] == metric_rows(alone)[metric["name"]]
+        )
 
 
 def test_metrics_with_different_requests_are_fetched_separately(
@@ -69,7 +71,9 @@ def test_metrics_with_different_requests_are_fetched_separately(
     calls = len(private_simulator.requests)
     private_simulator.reset_requests()
 
-    run_tap(sim_config(private_simulator, metrics=[MESSAGES_BY_STATUS, CALLS_BY_STATUS]))
+    run_tap(
+        sim_config(private_simulator, metrics=[MESSAGES_BY_STATUS, CALLS_BY_STATUS])
+    )
 
     assert len(private_simulator.requests) == messages + calls
 
@@ -83,4 +87,6 @@ def test_parallel_windows_give_the_output_of_sequential_ones(
     parallel = run_tap(sim_config(simulator, metrics=metrics, max_workers=8))
 
     assert metric_rows(parallel) == metric_rows(sequential)
-    assert [kind for kind, _ in parallel.order] == [kind for kind, _ in sequential.order]
+    assert [kind for kind, _ in parallel.order] == [
+        kind for kind, _ in sequential.order
+    ]
