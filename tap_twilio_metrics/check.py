@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Final
 import requests
 
 from tap_twilio_metrics.aggregation import Groups
-from tap_twilio_metrics.client import ListRequest, RetryPolicy, TwilioClient
+from tap_twilio_metrics.client import RetryPolicy, TwilioClient
 from tap_twilio_metrics.configfile import (
     definition_name,
     load_metric,
@@ -29,12 +29,14 @@ from tap_twilio_metrics.errors import (
 )
 from tap_twilio_metrics.library import DEFAULT_METRICS
 from tap_twilio_metrics.pagination import LinkPolicy
+from tap_twilio_metrics.runner import build_request
 from tap_twilio_metrics.settings import DEFAULT_BASE_URL, load_settings
 from tap_twilio_metrics.windows import Window, plan_windows, window_unit
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from tap_twilio_metrics.client import ListRequest
     from tap_twilio_metrics.settings import Metric, Settings
 
 #: ``check`` is interactive: fewer and shorter retries than a sync.
@@ -186,17 +188,13 @@ def first_page_request(
     metric: Metric, account_sid: str, window: Window, page_size: int | None = None
 ) -> ListRequest:
     """Return the request for one page of ``metric`` in ``window``."""
-    values = {**window.placeholders(), "account_sid": account_sid}
-    params = {key: _fill(text, values) for key, text in metric.params.items()}
-    params["PageSize"] = str(page_size or metric.page_size)
-    return ListRequest(
-        base_url=metric.base_url,
-        path=_fill(metric.path, values),
-        params=tuple(params.items()),
-        headers=tuple(metric.headers.items()),
-        records_key=metric.records,
-        max_pages=1,
+    return build_request(
+        metric,
+        account_sid,
+        window,
         label="first request",
+        page_size=page_size,
+        max_pages=1,
     )
 
 
@@ -218,12 +216,6 @@ def check_first_request(
         f"{tally.datapoints} datapoint(s)"
     )
     return Line(metric.name, ok=True, detail=detail)
-
-
-def _fill(text: str, values: Mapping[str, str]) -> str:
-    for name, value in values.items():
-        text = text.replace("{" + name + "}", value)
-    return text
 
 
 def report(lines: list[Line]) -> str:

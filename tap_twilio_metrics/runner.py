@@ -69,7 +69,6 @@ class WindowComputer:
         self.client = client
         self.account_sid = account_sid
         self.synced_at = synced_at
-        self.path = self.metric.path.replace("{account_sid}", account_sid)
         names = ", ".join(evaluator.metric.name for evaluator in evaluators)
         plural = "s" if len(evaluators) > 1 else ""
         self.label = f"metric{plural} '{names}', account {account_sid}"
@@ -111,7 +110,9 @@ class WindowComputer:
         ]
         undated_at = window.start if self.metric.windowed else self.synced_at
         capped = False
-        for page in self.client.pages(self._request(window)):
+        for page in self.client.pages(
+            build_request(self.metric, self.account_sid, window, label=self.label)
+        ):
             for evaluator, result in folds:
                 evaluator.fold(
                     page.records, result.groups, result.tally, window, undated_at
@@ -121,21 +122,6 @@ class WindowComputer:
             result.tally.capped = capped
         return results, capped
 
-    def _request(self, window: Window) -> ListRequest:
-        values = window.placeholders()
-        values["account_sid"] = self.account_sid
-        params = {key: _fill(text, values) for key, text in self.metric.params.items()}
-        params["PageSize"] = str(self.metric.page_size)
-        return ListRequest(
-            base_url=self.metric.base_url,
-            path=self.path,
-            params=tuple(params.items()),
-            headers=tuple(self.metric.headers.items()),
-            records_key=self.metric.records,
-            max_pages=self.metric.max_pages,
-            label=self.label,
-        )
-
     def _warn_capped(self, window: Window) -> None:
         logger.warning(
             "%s: window %s stopped at max_pages (%d) and cannot be split: its "
@@ -144,6 +130,31 @@ class WindowComputer:
             window,
             self.metric.max_pages,
         )
+
+
+def build_request(  # noqa: PLR0913 - the window's request, with optional overrides
+    metric: Metric,
+    account_sid: str,
+    window: Window,
+    *,
+    label: str,
+    page_size: int | None = None,
+    max_pages: int | None = None,
+) -> ListRequest:
+    """The request for one window of ``metric`` in ``account_sid``."""
+    values = window.placeholders()
+    values["account_sid"] = account_sid
+    params = {key: _fill(text, values) for key, text in metric.params.items()}
+    params["PageSize"] = str(page_size or metric.page_size)
+    return ListRequest(
+        base_url=metric.base_url,
+        path=_fill(metric.path, values),
+        params=tuple(params.items()),
+        headers=tuple(metric.headers.items()),
+        records_key=metric.records,
+        max_pages=max_pages or metric.max_pages,
+        label=label,
+    )
 
 
 def _fill(text: str, values: dict[str, str]) -> str:
