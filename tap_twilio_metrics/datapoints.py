@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from decimal import Decimal
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from tap_twilio_metrics.dates import parse_datetime, period_start
 from tap_twilio_metrics.errors import ExpressionError
@@ -109,29 +111,31 @@ class MetricEvaluator:
                 metric skips such records), or a date cannot be read.
         """
         granularity = self.metric.granularity
+        undated_period = period_start(undated_at, granularity)
         evaluate = self.evaluate
         add = groups.add
+        first, end = (window.start, window.end) if window else (None, None)
         for record in records:
             tally.records += 1
             raw_value, raw_dimension, raw_date = evaluate(record)
-            value = self._number(raw_value, record, tally)
+            value = (
+                raw_value
+                if type(raw_value) is Decimal
+                else self._number(raw_value, record, tally)
+            )
             if value is None:
                 continue
             if raw_date is None:
                 if self.dated:
                     tally.missing_dates += 1
                     continue
-                date = undated_at
+                date, period = undated_at, undated_period
             else:
-                date = self._date_of(raw_date, record)
-                if window is not None and not window.start <= date < window.end:
+                date, period = self._date_of(raw_date, record, granularity)
+                if first is not None and not first <= date < end:  # type: ignore[operator]
                     tally.outside_window += 1
                     continue
-            add(
-                (period_start(date, granularity), to_dimension(raw_dimension)),
-                value,
-                date,
-            )
+            add((period, to_dimension(raw_dimension)), value, date)
             tally.datapoints += 1
 
     def _number(self, raw: Any, record: Mapping[str, Any], tally: Tally) -> Any:  # noqa: ANN401
@@ -150,9 +154,16 @@ class MetricEvaluator:
             tally.null_values += 1
         return value
 
-    def _date_of(self, raw: Any, record: Mapping[str, Any]) -> dt.datetime:  # noqa: ANN401
+    def _date_of(
+        self,
+        raw: Any,  # noqa: ANN401
+        record: Mapping[str, Any],
+        granularity: str,
+    ) -> tuple[dt.datetime, dt.datetime]:
         try:
-            return parse_datetime(raw) if isinstance(raw, str) else _not_a_date(raw)
+            if not isinstance(raw, str):
+                _not_a_date(raw)
+            return _dated(raw, granularity)
         except ValueError as exc:
             msg = (
                 f"metric '{self.metric.name}': date {raw!r} of {record_label(record)} "
@@ -161,6 +172,17 @@ class MetricEvaluator:
             raise ExpressionError(msg) from None
 
 
-def _not_a_date(raw: object) -> dt.datetime:
+@lru_cache(maxsize=16384)
+def _dated(raw: str, granularity: str) -> tuple[dt.datetime, dt.datetime]:
+    """A record date and the start of its period, read once per fetch group.
+
+    The metrics of a group fold the same pages one after another, so the
+    second and third metric find each date here.
+    """
+    moment = parse_datetime(raw)
+    return moment, period_start(moment, granularity)
+
+
+def _not_a_date(raw: object) -> NoReturn:
     msg = f"expected a date string, got {type(raw).__name__}"
     raise ValueError(msg)
