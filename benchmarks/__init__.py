@@ -1,0 +1,1 @@
+"""End-to-end benchmarks of the tap against the local Twilio simulator."""
