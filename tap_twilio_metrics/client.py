@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import email.utils
 import json
 import logging
@@ -64,20 +65,28 @@ class ListRequest:
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How often and how long to retry transient failures."""
+    """How often and how long to retry transient failures.
+
+    ``max_wait`` caps each wait, ``max_total`` the time one request may take
+    from its first try to giving up, waits and tries included.
+    """
 
     max_tries: int = 6
     timeout: float = 60.0
     max_wait: float = 120.0
+    max_total: float = 600.0
 
 
 class _Transient(Exception):  # noqa: N818 - a signal, not an error users see
     """A failure worth retrying, with the wait the server asked for (if any)."""
 
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self, reason: str, retry_after: float | None = None, status: int = 0
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
+        self.status = status
 
 
 def without_secrets(url: str) -> str:
@@ -104,6 +113,8 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
         moment = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
+    if moment.tzinfo is None:  # "-0000": HTTP dates are always UTC
+        moment = moment.replace(tzinfo=dt.UTC)
     return max(moment.timestamp() - (time.time() if now is None else now), 0.0)
 
 
@@ -143,7 +154,8 @@ class TwilioClient:
         page beyond the cap.
 
         Raises:
-            PaginationError: a next-page link is unsafe or repeats.
+            PaginationError: a page has no record list, or a next-page link is
+                unsafe or repeats.
         """
         links = LinkPolicy(request.base_url, self.override)
         url = links.first(request.path)
@@ -152,15 +164,25 @@ class TwilioClient:
         label = request.label
         for number in range(1, request.max_pages + 1):
             body = self.get_json(url, query, dict(request.headers), label)
-            link = next_link(body)
-            capped = bool(link) and number == request.max_pages
-            yield Page(records_of(body, request.records_key), capped=capped)
-            if link is None:
+            try:
+                records = records_of(body, request.records_key)
+                link = next_link(body)
+                follow = None if link is None else links.follow(link)
+            except PaginationError as exc:
+                msg = f"{label}: GET {without_secrets(url)}: {exc}"
+                raise PaginationError(msg) from None
+            capped = follow is not None and number == request.max_pages
+            yield Page(records, capped=capped)
+            if follow is None:
                 return
-            url = links.follow(link)
+            url = follow
             query = None  # the link carries the query, exactly as Twilio gave it
             if url in seen:
-                msg = f"{label}: next-page link {without_secrets(url)} repeats a page"
+                msg = (
+                    f"{label}: next-page link {without_secrets(url)} repeats a page "
+                    "already read: Twilio's paging looped, stopped to avoid counting "
+                    "records twice"
+                )
                 raise PaginationError(msg)
             seen.add(url)
 
@@ -175,23 +197,27 @@ class TwilioClient:
 
         Raises:
             TwilioAPIError: Twilio refused the request (4xx other than 429).
-            RetriesExhaustedError: transient failures outlasted the budget.
+            RetriesExhaustedError: transient failures outlasted the tries or
+                the time budget.
         """
+        started = time.monotonic()
         for attempt in range(1, self.policy.max_tries + 1):
             self._wait_for_pause()
             try:
                 return self._attempt(url, params, headers, label)
             except _Transient as failure:
-                if attempt == self.policy.max_tries:
-                    msg = (
-                        f"{label}: GET {without_secrets(url)} still failing after "
-                        f"{attempt} tries (last: {failure.reason}); Twilio may be "
-                        "degraded: run again later, or raise max_tries"
-                    )
-                    raise RetriesExhaustedError(msg) from None
                 wait = self._wait_for(attempt, failure)
+                spent = time.monotonic() - started
+                if attempt == self.policy.max_tries or (
+                    spent + wait > self.policy.max_total
+                ):
+                    raise RetriesExhaustedError(
+                        self._exhausted(label, url, attempt, spent, failure)
+                    ) from None
+                if failure.status == 429:  # noqa: PLR2004 - rate limited
+                    self._pause(wait)
                 logger.info(
-                    "%s: %s; retrying in %.1f s (try %d of %d)",
+                    "%s: %s; retrying in %.2f s (try %d of %d)",
                     label,
                     failure.reason,
                     wait,
@@ -200,6 +226,22 @@ class TwilioClient:
                 )
                 time.sleep(wait)
         raise AssertionError  # pragma: no cover - the loop returns or raises
+
+    def _exhausted(
+        self, label: str, url: str, tries: int, spent: float, failure: _Transient
+    ) -> str:
+        """Say that a request kept failing, why, and what to do about it."""
+        budget = (
+            f"max_tries={self.policy.max_tries}"
+            if tries == self.policy.max_tries
+            else f"the retry budget of {self.policy.max_total:g} s"
+        )
+        return (
+            f"{label}: GET {without_secrets(url)} still failing after {tries} "
+            f"tries in {spent:.1f} s, which used up {budget} (last: "
+            f"{failure.reason}); Twilio may be degraded or rate-limiting this "
+            "account: run again later, or raise max_tries / max_retry_wait"
+        )
 
     def _attempt(
         self,
@@ -212,38 +254,50 @@ class TwilioClient:
             self.requests_made += 1
         try:
             response = self._session().get(
-                url, params=params, headers=dict(headers), timeout=self.policy.timeout
+                url,
+                params=params,
+                headers=dict(headers),
+                timeout=self.policy.timeout,
+                allow_redirects=False,  # credentials must not follow a redirect
             )
             logger.debug(
                 "GET %s -> %s", without_secrets(response.url), response.status_code
             )
             if response.status_code in RETRIED_STATUSES:
-                retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                if response.status_code == 429:  # noqa: PLR2004
-                    self._pause(retry_after)
-                msg = f"HTTP {response.status_code}"
-                raise _Transient(msg, retry_after)
-            if response.status_code >= 400:  # noqa: PLR2004
+                raise _Transient(
+                    _status_reason(response),
+                    parse_retry_after(response.headers.get("Retry-After")),
+                    response.status_code,
+                )
+            if response.status_code >= 300:  # noqa: PLR2004
                 raise TwilioAPIError(_describe_refusal(label, response))
             return response.json()
         except requests.Timeout:
-            msg = "timed out"
+            msg = f"no answer within request_timeout ({self.policy.timeout:g} s)"
             raise _Transient(msg) from None
         except requests.ConnectionError:
             msg = "connection failed or dropped"
             raise _Transient(msg) from None
-        except requests.exceptions.ChunkedEncodingError:
+        except (
+            requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError,
+        ):
             msg = "response cut off"
             raise _Transient(msg) from None
         except (json.JSONDecodeError, requests.exceptions.JSONDecodeError):
             msg = "response body is not complete JSON"
             raise _Transient(msg) from None
+        except requests.RequestException as exc:
+            msg = (
+                f"{label}: GET {without_secrets(url)} could not be sent "
+                f"({type(exc).__name__}); check the metric's path, params and headers"
+            )
+            raise TwilioAPIError(msg) from None
 
-    def _pause(self, seconds: float | None) -> None:
+    def _pause(self, seconds: float) -> None:
         """Hold every worker back after a 429, so the pool slows down together."""
         with self._lock:
-            until = time.monotonic() + (seconds if seconds is not None else 1.0)
-            self._paused_until = max(self._paused_until, until)
+            self._paused_until = max(self._paused_until, time.monotonic() + seconds)
 
     def _wait_for_pause(self) -> None:
         delay = self._paused_until - time.monotonic()
@@ -251,14 +305,24 @@ class TwilioClient:
             time.sleep(delay)
 
     def _wait_for(self, attempt: int, failure: _Transient) -> float:
+        """Wait what ``Retry-After`` asks, else backoff with full jitter; capped."""
         if failure.retry_after is not None:
             return min(failure.retry_after, self.policy.max_wait)
         ceiling = min(self.policy.max_wait, _BACKOFF_BASE * 2 ** (attempt - 1))
         return random.uniform(0, ceiling)  # noqa: S311 - jitter, not security
 
 
-def _describe_refusal(label: str, response: requests.Response) -> str:
-    """One line saying which request failed, Twilio's reason and what to check."""
+def _status_reason(response: requests.Response) -> str:
+    """Name a retried status with Twilio's code and message and any Retry-After."""
+    reason = f"HTTP {response.status_code} ({_twilio_reason(response)})"
+    retry_after = response.headers.get("Retry-After")
+    if retry_after:
+        reason += f", Retry-After {retry_after.strip()[:40]!r}"
+    return reason
+
+
+def _twilio_reason(response: requests.Response) -> str:
+    """Return Twilio's error code and message, or the HTTP reason phrase."""
     try:
         body = response.json()
     except ValueError:
@@ -266,19 +330,32 @@ def _describe_refusal(label: str, response: requests.Response) -> str:
     if not isinstance(body, dict):
         body = {}
     code = body.get("code")
-    message = body.get("message") or response.reason
-    twilio = f"Twilio error {code}: {message}" if code else str(message)
-    hint = _HINTS.get(response.status_code, "check the metric's definition")
+    message = str(body.get("message") or response.reason or "no message")[:300]
+    return f"Twilio error {code}: {message}" if code else message
+
+
+def _describe_refusal(label: str, response: requests.Response) -> str:
+    """One line saying which request failed, Twilio's reason and what to check."""
+    status = response.status_code
+    if status < 400:  # noqa: PLR2004 - a redirect
+        location = without_secrets(response.headers.get("Location", "nowhere"))
+        return (
+            f"{label}: GET {without_secrets(response.url)} answered HTTP {status}, "
+            f"a redirect to {location}: not followed, so credentials stay with "
+            "Twilio; check the metric's base_url and path"
+        )
+    hint = _HINTS.get(status, "check the metric's definition")
     return (
         f"{label}: GET {without_secrets(response.url)} answered HTTP "
-        f"{response.status_code} ({twilio}); {hint}"
+        f"{status} ({_twilio_reason(response)}); {hint}"
     )
 
 
 __all__ = [
+    "ListRequest",
     "Page",
-    "PaginationError",
     "RetryPolicy",
     "TwilioClient",
     "parse_retry_after",
+    "without_secrets",
 ]

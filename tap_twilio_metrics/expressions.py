@@ -7,13 +7,23 @@ evaluated by plain dictionary look-ups; anything the shortcut cannot answer
 with the interpreter's exact result (lists on the path, a missing guard
 field, a non-string number source) falls back to the JSONata interpreter for
 that record.
+
+Expressions that can loop (they define a function or use a range ``[a..b]``)
+are evaluated under a time, depth and range-size limit, checked on every node
+the interpreter enters; the others are bounded by the record's size and skip
+that cost. ``$eval`` is refused: the code it runs escapes those checks. Each
+thread evaluates on its own copy of a compiled expression, because the
+interpreter keeps per-evaluation state on it.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import re
-from collections.abc import Callable, Mapping
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sized
 from decimal import Decimal
 from typing import Any, Final
 
@@ -26,7 +36,12 @@ FALLBACK: Final = object()
 
 #: JSONata evaluations slower than this (milliseconds) stop with an error.
 EVALUATION_TIMEOUT_MS: Final = 1000
-_MAX_DEPTH: Final = 200
+#: Nested evaluation deeper than this (AST nodes entered) stops with an error.
+MAX_DEPTH: Final = 200
+#: Ranges (``[1..n]``) longer than this stop with an error.
+MAX_RANGE_ITEMS: Final = 100_000
+_TOO_DEEP: Final = "D1011"  # JSONata's own codes, so its messages are used
+_TOO_SLOW: Final = "D1012"
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _PATH = rf"{_NAME}(?:\.{_NAME})*"
@@ -108,6 +123,91 @@ def _number_getter(get: Getter, *, negate: bool) -> Getter:
     return number
 
 
+class _Guard:
+    """The time, depth and range bounds of one thread's evaluations of one expression.
+
+    Time and depth are checked as the interpreter enters each node. A range
+    is checked as soon as it is built, because the built-in functions that
+    then walk it (``$sum``, ``$map`` with a built-in) enter no nodes.
+    """
+
+    __slots__ = ("deadline", "depth", "ranges")
+
+    def __init__(self, ranges: frozenset[int]) -> None:
+        """Start unarmed; ``ranges`` are the ids of the tree's range nodes."""
+        self.deadline = 0.0
+        self.depth = 0
+        self.ranges = ranges
+
+    def arm(self) -> None:
+        """Start the clock and the depth count for a new evaluation."""
+        self.deadline = time.monotonic() + EVALUATION_TIMEOUT_MS / 1000
+        self.depth = 0
+
+    def enter(self, _node: object, _input: object, _environment: object) -> None:
+        """Count a node entered; stop a runaway evaluation.
+
+        Raises:
+            jsonata.JException: the evaluation is too deep or too slow.
+        """
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise jsonata.JException(_TOO_DEEP, -1)
+        if time.monotonic() > self.deadline:
+            raise jsonata.JException(_TOO_SLOW, -1, EVALUATION_TIMEOUT_MS)
+
+    def leave(
+        self, node: object, _input: object, _environment: object, result: object
+    ) -> None:
+        """Count a node left; stop a range too long to walk in time.
+
+        Raises:
+            ValueError: a range has more than ``MAX_RANGE_ITEMS`` items.
+        """
+        self.depth -= 1
+        if id(node) in self.ranges and isinstance(result, Sized):
+            size = len(result)
+            if size > MAX_RANGE_ITEMS:
+                msg = f"a range of {size} items, over the {MAX_RANGE_ITEMS} allowed"
+                raise ValueError(msg)
+
+
+def _can_loop(tree: object) -> bool:
+    """Whether a JSONata syntax tree can run longer than its input allows.
+
+    Only a function definition (recursion) or a range (``[1..n]``) can; every
+    other construct is bounded by the size of the record (``$eval`` is refused
+    when compiling).
+    """
+    return bool(_ranges(tree)) or any(node.type == "lambda" for node in _nodes(tree))
+
+
+def _ranges(tree: object) -> frozenset[int]:
+    """The ids of a syntax tree's range (``..``) nodes."""
+    return frozenset(
+        id(node)
+        for node in _nodes(tree)
+        if node.type == "binary" and node.value == ".."
+    )
+
+
+def _nodes(root: object) -> Iterator[Any]:
+    """Yield every node of a JSONata syntax tree once."""
+    symbol = jsonata.parser.Parser.Symbol
+    pending: list[object] = [root]
+    seen: set[int] = set()
+    while pending:
+        node = pending.pop()
+        if isinstance(node, list | tuple):
+            pending.extend(node)
+            continue
+        if not isinstance(node, symbol) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        pending.extend(vars(node).values())
+
+
 class Expression:
     """One compiled JSONata expression with its fast path."""
 
@@ -126,8 +226,18 @@ class Expression:
             raise ConfigError(
                 describe_syntax_error(metric, field, source, exc)
             ) from exc
+        if any(
+            node.type == "variable" and node.value == "eval"
+            for node in _nodes(self._compiled.ast)
+        ):
+            msg = (
+                f"metric '{metric}': {field} uses $eval, which is not allowed: "
+                "it runs code built from data, beyond the tap's time limits"
+            )
+            raise ConfigError(msg)
         self._compiled.set_validate_input(False)
-        self._compiled.environment.set_runtime_bounds(EVALUATION_TIMEOUT_MS, _MAX_DEPTH)
+        self.bounded = _can_loop(self._compiled.ast)
+        self._local = threading.local()
         self._shortcut = _shortcut(source)
 
     @property
@@ -139,20 +249,49 @@ class Expression:
         """Evaluate against one record; errors name the metric and record sid.
 
         Raises:
-            ExpressionError: the interpreter failed on this record.
+            ExpressionError: the interpreter failed on this record, or ran
+                longer or deeper than allowed.
         """
         if self._shortcut is not None:
             value = self._shortcut(record)
             if value is not FALLBACK:
                 return value
+        instance, guard = self._thread_copy()
+        if guard is not None:
+            guard.arm()
+        # The interpreter finds "the running expression" through this slot.
+        jsonata.Jsonata.CURRENT.jsonata = instance
         try:
-            return self._compiled.evaluate(record)
-        except (jsonata.JException, ValueError, TypeError, RecursionError) as exc:
+            return instance.evaluate(record)
+        except (
+            jsonata.JException,
+            ArithmeticError,
+            LookupError,
+            RecursionError,
+            TypeError,
+            ValueError,
+        ) as exc:
             msg = (
                 f"metric '{self.metric}': {self.field} expression {self.source!r} "
                 f"failed on record {record_label(record)}: {exc}"
             )
             raise ExpressionError(msg) from exc
+
+    def _thread_copy(self) -> tuple[Any, _Guard | None]:
+        """Return this thread's copy of the compiled expression and its guard."""
+        local = self._local
+        try:
+            return local.instance, local.guard
+        except AttributeError:
+            pass
+        instance = copy.copy(self._compiled)
+        instance.environment = instance.create_frame(jsonata.Jsonata.static_frame)
+        guard = _Guard(_ranges(self._compiled.ast)) if self.bounded else None
+        if guard is not None:
+            instance.environment.set_evaluate_entry_callback(guard.enter)
+            instance.environment.set_evaluate_exit_callback(guard.leave)
+        local.instance, local.guard = instance, guard
+        return instance, guard
 
 
 def describe_syntax_error(metric: str, field: str, source: str, exc: Exception) -> str:

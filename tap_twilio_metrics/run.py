@@ -40,7 +40,10 @@ class Run:
             settings.username,
             settings.password,
             RetryPolicy(
-                settings.max_tries, settings.request_timeout, settings.max_wait
+                settings.max_tries,
+                settings.request_timeout,
+                settings.max_wait,
+                settings.max_total,
             ),
             settings.base_url_override,
         )

@@ -10,8 +10,9 @@ import datetime as dt
 import difflib
 import ipaddress
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -36,6 +37,10 @@ _ACCOUNT_SID: Final = re.compile(r"^AC[0-9a-f]{32}$")
 _KEY_SID: Final = re.compile(r"^SK[0-9a-f]{32}$")
 _METRIC_NAME: Final = re.compile(r"^[a-z][a-z0-9_]*$")
 _RESERVED_NAMES: Final = frozenset({"metric_definitions"})
+_HEADER_NAME: Final = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+_RESERVED_HEADERS: Final = frozenset(
+    {"authorization", "host", "cookie", "proxy-authorization"}
+)
 
 METRIC_FIELDS: Final = (
     "name",
@@ -123,10 +128,11 @@ class Settings:
     account_sids: tuple[str, ...]
     include_subaccounts: bool = False
     base_url_override: str | None = None
-    max_workers: int = 4
+    max_workers: int = 8
     max_tries: int = 6
     request_timeout: float = 60.0
     max_wait: float = 120.0
+    max_total: float = 600.0
 
 
 def load_settings(
@@ -147,7 +153,8 @@ def load_settings(
     }
     metrics = _metrics(config, defaults)
     account_sids = tuple(
-        _account_sid(sid, "account_sids") for sid in config.get("account_sids") or ()
+        _account_sid(sid, f"account_sids[{index}]")
+        for index, sid in enumerate(config.get("account_sids") or ())
     )
     return Settings(
         account_sid=account_sid,
@@ -160,40 +167,61 @@ def load_settings(
         account_sids=account_sids or (account_sid,),
         include_subaccounts=bool(config.get("include_subaccounts", False)),
         base_url_override=_override(config.get("base_url_override")),
-        max_workers=_int_setting(config, "max_workers", 4, 1, 32),
+        max_workers=_int_setting(config, "max_workers", 8, 1, 32),
         max_tries=_int_setting(config, "max_tries", 6, 1, 50),
-        request_timeout=float(config.get("request_timeout", 60.0)),
-        max_wait=float(config.get("max_retry_wait", 120.0)),
+        request_timeout=_number_setting(config, "request_timeout", 60.0, 3600.0),
+        max_wait=_number_setting(config, "max_retry_wait", 120.0, 3600.0),
+        max_total=_number_setting(config, "max_retry_time", 600.0, 86_400.0),
     )
+
+
+def check_known_settings(config: Mapping[str, Any], known: Iterable[str]) -> None:
+    """Refuse a top-level setting the tap does not know, suggesting a close one.
+
+    Raises:
+        ConfigError: a setting is unknown (often misspelt).
+    """
+    names = sorted(known)
+    for key in config:
+        if key not in names:
+            close = difflib.get_close_matches(str(key), names, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            msg = f"unknown setting '{key}'{hint}"
+            raise ConfigError(msg)
 
 
 def _account_sid(value: object, setting: str) -> str:
     if not isinstance(value, str) or not _ACCOUNT_SID.match(value):
         msg = (
             f"{setting}: expected an account SID ('AC' and 32 lower-case hex "
-            f"digits), got {_shown(value)}"
+            f"digits), got {_described(value)}"
         )
         raise ConfigError(msg)
     return value
 
 
-def _shown(value: object) -> str:
-    """Show a config value in a message without echoing long secrets."""
-    if value is None:
-        return "nothing"
-    text = str(value)
-    return repr(text if len(text) <= 40 else text[:12] + "...")  # noqa: PLR2004
+def _described(value: object) -> str:
+    """Describe a value that may be a secret without showing it."""
+    if not isinstance(value, str):
+        return "nothing" if value is None else f"a {type(value).__name__}"
+    return f"{len(value)} characters starting with {value[:2]!r}"
 
 
 def _credentials(config: Mapping[str, Any], account_sid: str) -> tuple[str, str]:
     key_sid = config.get("api_key_sid")
     key_secret = config.get("api_key_secret")
     auth_token = config.get("auth_token")
+    for name, value in (("api_key_secret", key_secret), ("auth_token", auth_token)):
+        if value is not None and not isinstance(value, str):
+            msg = f"{name}: expected a string, got {type(value).__name__}"
+            raise ConfigError(msg)
     if key_sid or key_secret:
         if not isinstance(key_sid, str) or not _KEY_SID.match(key_sid):
+            # Not echoed: a key pair entered the wrong way round puts the
+            # secret here.
             msg = (
                 "api_key_sid: expected an API key SID ('SK' and 32 lower-case hex "
-                f"digits), got {_shown(key_sid)}"
+                f"digits), got {_described(key_sid)}"
             )
             raise ConfigError(msg)
         if not key_secret:
@@ -259,6 +287,20 @@ def _int_setting(
     return value
 
 
+def _number_setting(
+    config: Mapping[str, Any], name: str, default: float, high: float
+) -> float:
+    value = config.get(name, default)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float | Decimal)
+        or not 0 < value <= high
+    ):
+        msg = f"{name}: expected a number of seconds above 0, up to {high:g}, got "
+        raise ConfigError(msg + repr(value))
+    return float(value)
+
+
 def _override(value: object) -> str | None:
     if not value:
         return None
@@ -298,6 +340,13 @@ def _metrics(
     names = config.get("library_metrics")
     if names is None:
         names = [] if custom else list(DEFAULT_METRICS)
+    if not isinstance(names, list):
+        msg = "library_metrics: expected a list of pre-built metric names"
+        raise ConfigError(msg)
+    for name in names:
+        if name not in LIBRARY:
+            msg = f"library_metrics: {_unknown_library(name)}"
+            raise ConfigError(msg)
     definitions = [{"name": name, "library": name} for name in names]
     definitions += custom
 
@@ -320,8 +369,9 @@ def _metric(definition: object, index: int, defaults: Mapping[str, int]) -> Metr
     if not isinstance(definition, Mapping):
         msg = f"metrics[{index}]: expected an object, got {type(definition).__name__}"
         raise ConfigError(msg)
-    label = f"metric '{definition.get('name', f'#{index}')}'"
+    label = f"metric '{definition.get('name') or f'#{index}'}'"
     _refuse_unknown(label, definition, METRIC_FIELDS)
+    definition = {key: value for key, value in definition.items() if value is not None}
 
     merged = dict(_library_base(label, definition.get("library")))
     merged.update(definition)
@@ -346,6 +396,7 @@ def _metric(definition: object, index: int, defaults: Mapping[str, int]) -> Metr
     _check_path(label, merged.get("path"))
     merged["params"] = _string_map(label, "params", merged.get("params"))
     merged["headers"] = _string_map(label, "headers", merged.get("headers"))
+    _check_headers(label, merged["headers"])
     _check_placeholders(label, merged["params"])
     for setting, high in (("page_size", 1000), ("max_pages", 100_000)):
         value = merged.get(setting, defaults[setting])
@@ -376,11 +427,16 @@ def _library_base(label: str, name: object) -> Mapping[str, Any]:
     if name is None:
         return {}
     if name not in LIBRARY:
-        close = difflib.get_close_matches(str(name), list(LIBRARY), n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        msg = f"{label}: library metric '{name}' does not exist{hint}"
+        msg = f"{label}: library: {_unknown_library(name)}"
         raise ConfigError(msg)
     return LIBRARY[str(name)]
+
+
+def _unknown_library(name: object) -> str:
+    """Say that ``name`` is no pre-built metric, suggesting a close one."""
+    close = difflib.get_close_matches(str(name), list(LIBRARY), n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"pre-built metric {str(name)!r} does not exist{hint}"
 
 
 def _check_choice(
@@ -413,18 +469,29 @@ def _base_url(label: str, value: object) -> str:
     ):
         msg = f"{label}: base_url must be an https Twilio host, got {value!r}"
         raise ConfigError(msg)
-    if parts.path not in {"", "/"} or parts.query:
+    if parts.path not in {"", "/"} or parts.query or parts.fragment:
         msg = f"{label}: base_url takes no path or query (put them in path, params)"
+        raise ConfigError(msg)
+    if "@" in parts.netloc:
+        msg = f"{label}: base_url takes no user name or password (set credentials)"
         raise ConfigError(msg)
     return f"https://{parts.netloc}"
 
 
 def _check_path(label: str, path: object) -> None:
-    if not isinstance(path, str) or not path.startswith("/") or "://" in path:
+    if (
+        not isinstance(path, str)
+        or not path.startswith("/")
+        or path.startswith("//")
+        or "://" in path
+    ):
         msg = f"{label}: path must start with '/' and name no host, got {path!r}"
         raise ConfigError(msg)
-    if "?" in path:
+    if "?" in path or "#" in path:
         msg = f"{label}: path takes no query string: put query parameters in params"
+        raise ConfigError(msg)
+    if any(character.isspace() for character in path):
+        msg = f"{label}: path must not contain spaces or line breaks, got {path!r}"
         raise ConfigError(msg)
     unknown = set(_PLACEHOLDER.findall(path)) - PATH_PLACEHOLDERS
     if unknown:
@@ -445,6 +512,19 @@ def _string_map(label: str, name: str, value: object) -> dict[str, str]:
             raise ConfigError(msg)
         result[str(key)] = str(item).lower() if isinstance(item, bool) else str(item)
     return result
+
+
+def _check_headers(label: str, headers: Mapping[str, str]) -> None:
+    for name, value in headers.items():
+        if not _HEADER_NAME.match(name) or "\r" in value or "\n" in value:
+            msg = f"{label}: headers['{name}'] is not a valid HTTP header"
+            raise ConfigError(msg)
+        if name.lower() in _RESERVED_HEADERS:
+            msg = (
+                f"{label}: headers['{name}'] is set by the tap (credentials go in "
+                "api_key_sid/api_key_secret or auth_token)"
+            )
+            raise ConfigError(msg)
 
 
 def _check_placeholders(label: str, params: Mapping[str, str]) -> None:

@@ -12,9 +12,9 @@ from singer_sdk import typing as th
 from singer_sdk.exceptions import ConfigValidationError
 from typing_extensions import override
 
-from tap_twilio_metrics.errors import ConfigError, TwilioMetricsError
+from tap_twilio_metrics.errors import TwilioMetricsError
 from tap_twilio_metrics.run import Run
-from tap_twilio_metrics.settings import load_settings
+from tap_twilio_metrics.settings import check_known_settings, load_settings
 from tap_twilio_metrics.streams import MetricDefinitionsStream, MetricStream
 
 _STRINGS = th.ObjectType(additional_properties=th.StringType)
@@ -170,6 +170,12 @@ CONFIG_SCHEMA = th.PropertiesList(
         default=120,
         description="Longest single wait between tries (s).",
     ),
+    th.Property(
+        "max_retry_time",
+        th.NumberType,
+        default=600,
+        description="Longest time one request may spend retrying, waits included (s).",
+    ),
 ).to_dict()
 
 
@@ -212,11 +218,7 @@ class TapTwilioMetrics(Tap):
     def _refuse_unknown_settings(self) -> None:
         schema = copy.deepcopy(self.config_jsonschema)
         self.append_builtin_config(schema)
-        known = set(schema.get("properties", {}))
-        for key in self.config:
-            if key not in known:
-                msg = f"unknown setting '{key}'"
-                raise ConfigError(msg)
+        check_known_settings(self.config, schema.get("properties", {}))
 
 
 def main(argv: list[str] | None = None) -> Any:  # noqa: ANN401
