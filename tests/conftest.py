@@ -1,4 +1,4 @@
-"""Shared fixtures: a running simulator and an in-process tap runner."""
+"""Shared fixtures: a running simulator, an in-process tap runner, a CLI runner."""
 
 from __future__ import annotations
 
@@ -7,8 +7,12 @@ import copy
 import datetime as dt
 import io
 import json
+import os
+import subprocess
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -30,6 +34,7 @@ SIM_END = dt.date(2024, 3, 31)
 SIM_DAYS = 10
 START_DATE = "2024-03-21T00:00:00Z"
 END_DATE = "2024-03-31T00:00:00Z"
+TAP = Path(sys.executable).parent / "tap-twilio-metrics"
 
 
 @dataclass
@@ -131,6 +136,41 @@ def day_of(value: dt.datetime) -> str:
 def exact(values: dict[Any, Decimal]) -> dict[Any, float]:
     """Truth as the tap reports it: exact decimal sums rounded once to float."""
     return {key: float(total) for key, total in values.items()}
+
+
+@dataclass(frozen=True)
+class CliRun:
+    """What one run of the tap's command line printed, and how it ended."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def last_line(self) -> str:
+        """The last line on stderr: where the tap reports a failure."""
+        lines = self.stderr.strip().splitlines()
+        return lines[-1] if lines else ""
+
+
+def run_cli(
+    config: dict[str, Any], folder: Path, *args: str, debug: bool = False
+) -> CliRun:
+    """Run ``tap-twilio-metrics --config FILE *args`` as a separate process."""
+    path = folder / "config.json"
+    path.write_text(json.dumps(config))
+    env = {key: value for key, value in os.environ.items() if "LOGLEVEL" not in key}
+    if debug:
+        env["TAP_TWILIO_METRICS_LOGLEVEL"] = "DEBUG"
+    completed = subprocess.run(
+        [str(TAP), "--config", str(path), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
+    return CliRun(completed.returncode, completed.stdout, completed.stderr)
 
 
 @pytest.fixture(scope="session")

@@ -27,9 +27,8 @@ from tap_twilio_metrics.simulator import (
     Fault,
     Simulator,
 )
-from tests.conftest import run_tap, sim_config
-from tests.test_pagination import Reply, ScriptedServer
-from tests.test_secrets import run_cli
+from tests.conftest import run_cli, run_tap, sim_config
+from tests.scripted_server import Reply, ScriptedServer
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tests.conftest import SyncOutput, run_tap, sim_config
-from tests.test_incremental import CALLS_BY_STATUS, MESSAGES_BY_STATUS
+from tests.definitions import CALLS_BY_STATUS, MESSAGES_BY_STATUS
 
 if TYPE_CHECKING:
     from tap_twilio_metrics.simulator import Simulator

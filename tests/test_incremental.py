@@ -22,46 +22,13 @@ from tests.conftest import (
     run_tap_until_error,
     sim_config,
 )
+from tests.definitions import MESSAGES_BY_STATUS, SPEND_BY_DATETIME, THREE_METRICS
 from tests.truth import as_floats, one, read_date, spend, totals
 
 UTC = dt.UTC
 START = dt.datetime.fromisoformat(START_DATE)
 END = dt.datetime.fromisoformat(END_DATE)
 MIDWAY = "2024-03-26T00:00:00Z"
-
-MESSAGES_BY_STATUS: dict[str, Any] = {
-    "name": "messages_by_status",
-    "path": "/2010-04-01/Accounts/{account_sid}/Messages.json",
-    "params": {"DateSent>": "{start_date}", "DateSent<": "{end_date}"},
-    "value": "1",
-    "dimension": "status",
-    "date": "date_sent",
-    "aggregation": "count",
-}
-SPEND_BY_DATETIME: dict[str, Any] = {
-    "name": "sms_spend",
-    "path": "/2010-04-01/Accounts/{account_sid}/Messages.json",
-    "params": {"DateSent>": "{start_datetime}", "DateSent<": "{end_datetime}"},
-    "value": "price ? -$number(price)",
-    "date": "date_sent",
-}
-CALLS_BY_STATUS: dict[str, Any] = {
-    "name": "calls_by_status",
-    "path": "/2010-04-01/Accounts/{account_sid}/Calls.json",
-    "params": {"StartTime>": "{start_date}", "StartTime<": "{end_date}"},
-    "value": "1",
-    "dimension": "status",
-    "date": "start_time",
-}
-USAGE_BY_CATEGORY: dict[str, Any] = {
-    "name": "usage_count",
-    "path": "/2010-04-01/Accounts/{account_sid}/Usage/Records/Daily.json",
-    "params": {"StartDate": "{start_date}", "EndDate": "{end_date}"},
-    "value": "$number(count)",
-    "dimension": "category",
-    "date": "start_date",
-}
-THREE_METRICS = [MESSAGES_BY_STATUS, CALLS_BY_STATUS, USAGE_BY_CATEGORY]
 
 
 def upserted(*runs: Any) -> dict[str, dict[Any, float]]:

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import subprocess
-import sys
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -22,46 +17,13 @@ from tap_twilio_metrics.simulator import (
     Fault,
     Simulator,
 )
-from tests.conftest import sim_config
-from tests.test_pagination import Reply, ScriptedServer
+from tests.conftest import CliRun, run_cli, sim_config
+from tests.scripted_server import Reply, ScriptedServer
 
-TAP = Path(sys.executable).parent / "tap-twilio-metrics"
+if TYPE_CHECKING:
+    from pathlib import Path
+
 FAKE_SECRET = "fake-secret-7Qz9-DO-NOT-PRINT-4kXw"  # noqa: S105 - a marker to search for
-
-
-@dataclass(frozen=True)
-class CliRun:
-    """What one run of the tap's command line printed, and how it ended."""
-
-    returncode: int
-    stdout: str
-    stderr: str
-
-    @property
-    def last_line(self) -> str:
-        """The last line on stderr: where the tap reports a failure."""
-        lines = self.stderr.strip().splitlines()
-        return lines[-1] if lines else ""
-
-
-def run_cli(
-    config: dict[str, Any], folder: Path, *args: str, debug: bool = False
-) -> CliRun:
-    """Run ``tap-twilio-metrics --config FILE *args`` as a separate process."""
-    path = folder / "config.json"
-    path.write_text(json.dumps(config))
-    env = {key: value for key, value in os.environ.items() if "LOGLEVEL" not in key}
-    if debug:
-        env["TAP_TWILIO_METRICS_LOGLEVEL"] = "DEBUG"
-    completed = subprocess.run(
-        [str(TAP), "--config", str(path), *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-        check=False,
-    )
-    return CliRun(completed.returncode, completed.stdout, completed.stderr)
 
 
 def forms_of(user: str, secret: str) -> list[str]:
