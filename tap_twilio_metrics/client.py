@@ -271,7 +271,8 @@ class TwilioClient:
                 )
             if response.status_code >= 300:  # noqa: PLR2004
                 raise TwilioAPIError(_describe_refusal(label, response))
-            return response.json()
+            # JSON is UTF-8: parse the bytes, skipping requests' text decoding.
+            return json.loads(response.content)
         except requests.Timeout:
             msg = f"no answer within request_timeout ({self.policy.timeout:g} s)"
             raise _Transient(msg) from None
@@ -284,7 +285,7 @@ class TwilioClient:
         ):
             msg = "response cut off"
             raise _Transient(msg) from None
-        except (json.JSONDecodeError, requests.exceptions.JSONDecodeError):
+        except (json.JSONDecodeError, UnicodeDecodeError):
             msg = "response body is not complete JSON"
             raise _Transient(msg) from None
         except requests.RequestException as exc:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from tap_twilio_metrics.aggregation import Group
 from tap_twilio_metrics.dates import parse_datetime, period_start
 from tap_twilio_metrics.errors import ExpressionError
 from tap_twilio_metrics.expressions import (
+    FALLBACK,
     Expression,
+    Getter,
     combined_expression,
     record_label,
     to_decimal,
@@ -93,12 +96,37 @@ class MetricEvaluator:
         date = self._date.evaluate(record) if self._date else None
         return value, dimension, date
 
+    def _rows(self, records: Iterable[Mapping[str, Any]]) -> Iterator[Row]:
+        """Yield each record with its raw value, dimension and date.
+
+        The hot path of the tap: each part's shortcut is called directly and
+        the interpreter only where the shortcut answers ``FALLBACK``.
+        """
+        if self._whole is not None or self._value is None:
+            for record in records:
+                yield (record, *self.evaluate(record))
+            return
+        value_fast, value_slow = _parts(self._value)
+        dimension_fast, dimension_slow = _parts(self._dimension)
+        date_fast, date_slow = _parts(self._date)
+        for record in records:
+            value = value_fast(record)
+            if value is FALLBACK:
+                value = value_slow(record)
+            dimension = dimension_fast(record)
+            if dimension is FALLBACK:
+                dimension = dimension_slow(record)
+            date = date_fast(record)
+            if date is FALLBACK:
+                date = date_slow(record)
+            yield record, value, dimension, date
+
     def fold(
         self,
         records: Iterable[Mapping[str, Any]],
         groups: Groups,
         tally: Tally,
-        window: Window | None,
+        window: Window,
         undated_at: dt.datetime,
     ) -> None:
         """Evaluate each record and add its datapoint to ``groups``.
@@ -112,12 +140,11 @@ class MetricEvaluator:
         """
         granularity = self.metric.granularity
         undated_period = period_start(undated_at, granularity)
-        evaluate = self.evaluate
-        add = groups.add
-        first, end = (window.start, window.end) if window else (None, None)
-        for record in records:
-            tally.records += 1
-            raw_value, raw_dimension, raw_date = evaluate(record)
+        by_key = groups.by_key
+        first, end = window.start, window.end
+        seen = grouped = 0
+        for record, raw_value, raw_dimension, raw_date in self._rows(records):
+            seen += 1
             value = (
                 raw_value
                 if type(raw_value) is Decimal
@@ -132,11 +159,22 @@ class MetricEvaluator:
                 date, period = undated_at, undated_period
             else:
                 date, period = self._date_of(raw_date, record, granularity)
-                if first is not None and not first <= date < end:  # type: ignore[operator]
+                if not first <= date < end:
                     tally.outside_window += 1
                     continue
-            add((period, to_dimension(raw_dimension)), value, date)
-            tally.datapoints += 1
+            dimension = (
+                raw_dimension
+                if type(raw_dimension) is str
+                else to_dimension(raw_dimension)
+            )
+            group = by_key.get((period, dimension))
+            if group is None:
+                by_key[period, dimension] = Group.first(value, date)
+            else:
+                group.add(value, date)
+            grouped += 1
+        tally.records += seen
+        tally.datapoints += grouped
 
     def _number(self, raw: Any, record: Mapping[str, Any], tally: Tally) -> Any:  # noqa: ANN401
         try:
@@ -170,6 +208,25 @@ class MetricEvaluator:
                 f"cannot be read ({exc})"
             )
             raise ExpressionError(msg) from None
+
+
+Row = tuple[Mapping[str, Any], Any, Any, Any]
+
+
+def _none(_record: Mapping[str, Any]) -> None:
+    """The part a metric does not define."""
+
+
+def _fallback(_record: Mapping[str, Any]) -> object:
+    """A part without a shortcut: always the interpreter."""
+    return FALLBACK
+
+
+def _parts(expression: Expression | None) -> tuple[Getter, Getter]:
+    """The shortcut (or a stand-in) and the interpreter of one expression."""
+    if expression is None:
+        return _none, _none
+    return expression.shortcut or _fallback, expression.interpret
 
 
 @lru_cache(maxsize=16384)

@@ -245,6 +245,11 @@ class Expression:
         """Whether common records skip the interpreter."""
         return self._shortcut is not None
 
+    @property
+    def shortcut(self) -> Getter | None:
+        """The look-up that answers common records, or ``FALLBACK`` when it can't."""
+        return self._shortcut
+
     def evaluate(self, record: Mapping[str, Any]) -> Any:  # noqa: ANN401
         """Evaluate against one record; errors name the metric and record sid.
 
@@ -256,6 +261,15 @@ class Expression:
             value = self._shortcut(record)
             if value is not FALLBACK:
                 return value
+        return self.interpret(record)
+
+    def interpret(self, record: Mapping[str, Any]) -> Any:  # noqa: ANN401
+        """Evaluate with the JSONata interpreter, bypassing any shortcut.
+
+        Raises:
+            ExpressionError: the interpreter failed on this record, or ran
+                longer or deeper than allowed.
+        """
         instance, guard = self._thread_copy()
         if guard is not None:
             guard.arm()
