@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-import requests
-
 from tap_twilio_metrics.aggregation import Groups
 from tap_twilio_metrics.client import RetryPolicy, TwilioClient
 from tap_twilio_metrics.configfile import (
@@ -45,7 +43,6 @@ CHECK_MAX_WAIT: Final = 5.0
 _HTTP_UNAUTHORIZED: Final = 401
 _HTTP_FORBIDDEN: Final = 403
 _HTTP_NOT_FOUND: Final = 404
-_HTTP_OK: Final = 200
 
 
 @dataclass(frozen=True)
@@ -147,32 +144,25 @@ def check_credentials(settings: Settings) -> Line:
     path = f"/2010-04-01/Accounts/{settings.account_sid}.json"
     url = LinkPolicy(DEFAULT_BASE_URL, settings.base_url_override).first(path)
     try:
-        response = requests.get(
-            url,
-            auth=(settings.username, settings.password),
-            headers={"Accept": "application/json"},
-            timeout=settings.request_timeout,
-        )
-    except requests.RequestException as exc:
-        return Line("credentials", ok=False, detail=f"GET {url} failed: {exc}")
-    status = response.status_code
-    if status == _HTTP_UNAUTHORIZED:
-        detail = (
-            f"refused by {url} (HTTP 401): check account_sid and the API key pair "
-            "(or auth_token)"
-        )
-        return Line("credentials", ok=False, detail=detail)
-    if status == _HTTP_FORBIDDEN:
-        detail = (
-            f"accepted for {settings.account_sid}, but this key may not read the "
-            "account itself (a Standard key?): account-wide metrics may be refused"
-        )
-        return Line("credentials", ok=True, detail=detail)
-    if status == _HTTP_NOT_FOUND:
-        detail = f"account {settings.account_sid} not found at {url} (HTTP 404)"
-        return Line("credentials", ok=False, detail=detail)
-    if status != _HTTP_OK:
-        return Line("credentials", ok=False, detail=f"GET {url} answered HTTP {status}")
+        client_for(settings).get_json(url, None, {}, "credentials")
+    except TwilioAPIError as exc:
+        if exc.status == _HTTP_UNAUTHORIZED:
+            detail = (
+                f"refused by {url} (HTTP 401): check account_sid and the API key "
+                "pair (or auth_token)"
+            )
+            return Line("credentials", ok=False, detail=detail)
+        if exc.status == _HTTP_FORBIDDEN:
+            detail = (
+                f"accepted for {settings.account_sid}, but this key may not read "
+                "the account itself (a Standard key?): account-wide metrics may be "
+                "refused"
+            )
+            return Line("credentials", ok=True, detail=detail)
+        if exc.status == _HTTP_NOT_FOUND:
+            detail = f"account {settings.account_sid} not found at {url} (HTTP 404)"
+            return Line("credentials", ok=False, detail=detail)
+        return Line("credentials", ok=False, detail=str(exc))
     return Line("credentials", ok=True, detail=f"accepted for {settings.account_sid}")
 
 

@@ -270,7 +270,9 @@ class TwilioClient:
                     response.status_code,
                 )
             if response.status_code >= 300:  # noqa: PLR2004
-                raise TwilioAPIError(_describe_refusal(label, response))
+                raise TwilioAPIError(
+                    _describe_refusal(label, response), response.status_code
+                )
             # JSON is UTF-8: parse the bytes, skipping requests' text decoding.
             return json.loads(response.content)
         except requests.Timeout:

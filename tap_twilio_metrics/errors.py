@@ -18,6 +18,11 @@ class ExpressionError(TwilioMetricsError):
 class TwilioAPIError(TwilioMetricsError):
     """Twilio answered with an error that retrying will not fix."""
 
+    def __init__(self, message: str, status: int | None = None) -> None:
+        """Keep the HTTP status, when there was an answer, beside the message."""
+        super().__init__(message)
+        self.status = status
+
 
 class RetriesExhaustedError(TwilioAPIError):
     """A transient failure outlasted the retry budget."""
