@@ -9,7 +9,7 @@ from singer_sdk import Stream
 from singer_sdk import typing as th
 from typing_extensions import override
 
-from tap_twilio_metrics.dates import isoformat, parse_datetime
+from tap_twilio_metrics.dates import isoformat, parse_datetime, period_start
 from tap_twilio_metrics.windows import Window, plan_windows, window_unit
 
 if TYPE_CHECKING:
@@ -113,7 +113,8 @@ class MetricStream(Stream):
         if start >= settings.end:
             return []
         if not self.metric.windowed:
-            return [Window(start, settings.end)]
+            # Whole periods, so a partly covered period never replaces a full one.
+            return [Window(period_start(start, self.metric.granularity), settings.end)]
         unit = window_unit(
             self.metric.granularity, date_only=not self.metric.splittable_below_a_day
         )

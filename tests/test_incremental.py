@@ -325,6 +325,22 @@ def test_a_metric_without_placeholders_is_fetched_whole_and_grouped_by_date(
     assert run.values("messages_by_status") == as_floats(truth)
 
 
+def test_a_metric_without_placeholders_resumed_mid_day_recomputes_whole_days(
+    simulator: Simulator,
+) -> None:
+    metric = {**MESSAGES_BY_STATUS, "params": {}, "max_pages": 1000}
+    config = sim_config(simulator, metrics=[metric], page_size=1000)
+    whole = run_tap(config)
+    first = run_tap({**config, "end_date": "2024-03-27T15:30:00Z"})
+
+    second = run_tap({**config, "lookback": "36 hours"}, state=first.final_state)
+
+    assert upserted(first, second) == upserted(whole)
+    assert min(row["date"] for row in second.records["messages_by_status"]) == (
+        "2024-03-26T00:00:00Z"
+    )
+
+
 def test_a_current_value_metric_is_dated_at_sync_time(simulator: Simulator) -> None:
     numbers = {
         "name": "phone_numbers",
