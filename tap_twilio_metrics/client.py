@@ -192,7 +192,7 @@ class TwilioClient:
         params: Mapping[str, str] | None,
         headers: Mapping[str, str],
         label: str,
-    ) -> Any:  # noqa: ANN401
+    ) -> Any:
         """GET one URL and parse its JSON, retrying transient failures.
 
         Raises:
@@ -249,7 +249,7 @@ class TwilioClient:
         params: Mapping[str, str] | None,
         headers: Mapping[str, str],
         label: str,
-    ) -> Any:  # noqa: ANN401
+    ) -> Any:
         with self._lock:
             self.requests_made += 1
         try:

@@ -176,7 +176,7 @@ class MetricEvaluator:
         tally.records += seen
         tally.datapoints += grouped
 
-    def _number(self, raw: Any, record: Mapping[str, Any], tally: Tally) -> Any:  # noqa: ANN401
+    def _number(self, raw: Any, record: Mapping[str, Any], tally: Tally) -> Any:
         try:
             value = to_decimal(raw)
         except ValueError as exc:
@@ -194,7 +194,7 @@ class MetricEvaluator:
 
     def _date_of(
         self,
-        raw: Any,  # noqa: ANN401
+        raw: Any,
         record: Mapping[str, Any],
         granularity: str,
     ) -> tuple[dt.datetime, dt.datetime]:

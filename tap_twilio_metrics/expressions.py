@@ -62,13 +62,13 @@ def _path_getter(path: str) -> Getter:
     if len(keys) == 1:
         key = keys[0]
 
-        def get_one(record: Mapping[str, Any]) -> Any:  # noqa: ANN401
+        def get_one(record: Mapping[str, Any]) -> Any:
             value = record.get(key)
             return FALLBACK if isinstance(value, list | dict) else value
 
         return get_one
 
-    def get_path(record: Mapping[str, Any]) -> Any:  # noqa: ANN401
+    def get_path(record: Mapping[str, Any]) -> Any:
         value: Any = record
         for key in keys:
             if not isinstance(value, dict):
@@ -99,7 +99,7 @@ def _shortcut(source: str) -> Getter | None:
     if guard is None:
         return inner
 
-    def guarded(record: Mapping[str, Any]) -> Any:  # noqa: ANN401
+    def guarded(record: Mapping[str, Any]) -> Any:
         condition = guard(record)
         if condition is None:
             return None
@@ -113,7 +113,7 @@ def _shortcut(source: str) -> Getter | None:
 def _number_getter(get: Getter, *, negate: bool) -> Getter:
     """Return ``$number(path)`` (or its negation) for numeric strings."""
 
-    def number(record: Mapping[str, Any]) -> Any:  # noqa: ANN401
+    def number(record: Mapping[str, Any]) -> Any:
         value = get(record)
         if isinstance(value, str) and _NUMERIC.match(value):
             parsed = Decimal(value)
@@ -250,7 +250,7 @@ class Expression:
         """The look-up that answers common records, or ``FALLBACK`` when it can't."""
         return self._shortcut
 
-    def evaluate(self, record: Mapping[str, Any]) -> Any:  # noqa: ANN401
+    def evaluate(self, record: Mapping[str, Any]) -> Any:
         """Evaluate against one record; errors name the metric and record sid.
 
         Raises:
@@ -263,7 +263,7 @@ class Expression:
                 return value
         return self.interpret(record)
 
-    def interpret(self, record: Mapping[str, Any]) -> Any:  # noqa: ANN401
+    def interpret(self, record: Mapping[str, Any]) -> Any:
         """Evaluate with the JSONata interpreter, bypassing any shortcut.
 
         Raises:
@@ -325,7 +325,7 @@ def record_label(record: Mapping[str, Any]) -> str:
     return f"sid {sid}" if sid else "(record without a sid)"
 
 
-def to_decimal(value: Any) -> Decimal | None:  # noqa: ANN401
+def to_decimal(value: Any) -> Decimal | None:
     """Read an evaluated value as an exact decimal; ``None`` when null or missing.
 
     Floats are read through their shortest repr, so ``0.1`` is ``Decimal("0.1")``
@@ -355,7 +355,7 @@ def to_decimal(value: Any) -> Decimal | None:  # noqa: ANN401
     return result
 
 
-def to_dimension(value: Any) -> str:  # noqa: ANN401
+def to_dimension(value: Any) -> str:
     """Stringify a dimension value the way JSONata's ``$string`` would."""
     if value is None:
         return ""

@@ -24,7 +24,7 @@ _PAGING_KEYS = frozenset(
 )
 
 
-def records_of(body: Any, records_key: str | None) -> list[dict[str, Any]]:  # noqa: ANN401
+def records_of(body: Any, records_key: str | None) -> list[dict[str, Any]]:
     """Return the records of one response body.
 
     With ``records_key`` (a dotted path) the list is taken from there. Without
@@ -64,7 +64,7 @@ def records_of(body: Any, records_key: str | None) -> list[dict[str, Any]]:  # n
     return [body]
 
 
-def next_link(body: Any) -> str | None:  # noqa: ANN401
+def next_link(body: Any) -> str | None:
     """Return the next-page link exactly as Twilio gave it, if any."""
     if not isinstance(body, dict):
         return None

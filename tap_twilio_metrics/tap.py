@@ -221,7 +221,7 @@ class TapTwilioMetrics(Tap):
         check_known_settings(self.config, schema.get("properties", {}))
 
 
-def main(argv: list[str] | None = None) -> Any:  # noqa: ANN401
+def main(argv: list[str] | None = None) -> Any:
     """Run the tap's command line; user errors end as one line and exit 1."""
     try:
         return TapTwilioMetrics.cli.main(args=argv, prog_name=TapTwilioMetrics.name)
