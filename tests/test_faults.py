@@ -81,7 +81,7 @@ def test_retry_after_in_seconds_is_waited_out(private_simulator: Simulator) -> N
 
     elapsed = timed(config)
 
-    assert 1.0 <= elapsed < 4.0
+    assert 1.0 <= elapsed < 6.0  # generous: CI machines are shared
     assert requests_to(private_simulator, BALANCE) == 2
 
 
@@ -96,7 +96,7 @@ def test_retry_after_as_an_http_date_is_waited_out(
 
     elapsed = timed(config)
 
-    assert 1.4 <= elapsed < 4.5
+    assert 1.4 <= elapsed < 6.5
     assert requests_to(private_simulator, BALANCE) == 2
 
 
@@ -110,7 +110,7 @@ def test_retry_after_longer_than_max_retry_wait_is_capped(
 
     elapsed = timed(config)
 
-    assert elapsed < 3.0
+    assert elapsed < 10.0  # far below the 30 s asked for
     assert requests_to(private_simulator, BALANCE) == 2
 
 
@@ -322,7 +322,7 @@ def test_the_total_retry_budget_ends_retries_before_max_tries(
     with pytest.raises(RetriesExhaustedError, match=r"retry budget of 0\.5 s"):
         list(client.pages(request))
 
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 2.0
     assert requests_to(private_simulator, BALANCE) == 2
 
 
