@@ -23,7 +23,7 @@ from tests.conftest import (
     sim_config,
 )
 from tests.definitions import MESSAGES_BY_STATUS, SPEND_BY_DATETIME, THREE_METRICS
-from tests.truth import as_floats, one, read_date, spend, totals
+from tests.truth import as_floats, messages_by_status, read_date, spend, totals
 
 UTC = dt.UTC
 START = dt.datetime.fromisoformat(START_DATE)
@@ -214,14 +214,7 @@ def test_a_late_change_inside_the_lookback_is_reflected_by_the_next_run(
         before["sms_spend"][MAIN_ACCOUNT_SID, day, ""] + 0.5
     )
     by_status = after["messages_by_status"]
-    truth = totals(
-        private_simulator.records("messages"),
-        date_field="date_sent",
-        value=one,
-        dimension=lambda message: message["status"],
-        start=START,
-        end=END,
-    )
+    truth = messages_by_status(private_simulator.records("messages"), START, END)
     assert by_status == as_floats(truth)
 
 
@@ -253,14 +246,8 @@ def test_one_failing_subaccount_leaves_the_others_intact_and_resumes(
     assert partitions[healthy] == END_DATE
     assert START_DATE < partitions[failing] < END_DATE
     for account in (failing, healthy):
-        truth = totals(
-            private_simulator.records("messages", account),
-            date_field="date_sent",
-            value=one,
-            dimension=lambda message: message["status"],
-            start=START,
-            end=END,
-            account_sid=account,
+        truth = messages_by_status(
+            private_simulator.records("messages", account), START, END, account
         )
         table = upserted(broken, fixed)["messages_by_status"]
         assert {key: value for key, value in table.items() if key[0] == account} == (
@@ -314,14 +301,7 @@ def test_a_metric_without_placeholders_is_fetched_whole_and_grouped_by_date(
 
     run = run_tap(sim_config(simulator, metrics=[metric], page_size=1000))
 
-    truth = totals(
-        simulator.records("messages"),
-        date_field="date_sent",
-        value=one,
-        dimension=lambda message: message["status"],
-        start=START,
-        end=END,
-    )
+    truth = messages_by_status(simulator.records("messages"), START, END)
     assert run.values("messages_by_status") == as_floats(truth)
 
 
@@ -347,9 +327,7 @@ def test_a_current_value_metric_is_dated_at_sync_time(simulator: Simulator) -> N
         "path": "/2010-04-01/Accounts/{account_sid}/IncomingPhoneNumbers.json",
         "value": "1",
         "aggregation": "count",
-        "end_date": None,
     }
-    numbers.pop("end_date")
     before = dt.datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
     run = run_tap(sim_config(simulator, metrics=[numbers], end_date=None))

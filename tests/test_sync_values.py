@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from tests.conftest import END_DATE, START_DATE, SyncOutput, run_tap, sim_config
-from tests.truth import as_floats, one, read_date, spend, totals
+from tests.truth import as_floats, messages_by_status, read_date, spend, totals
 
 if TYPE_CHECKING:
     from tap_twilio_metrics.simulator import Simulator
@@ -31,14 +31,7 @@ def library_run(simulator: Simulator) -> SyncOutput:
 def test_message_counts_by_status_equal_the_truth(
     simulator: Simulator, library_run: SyncOutput
 ) -> None:
-    truth = totals(
-        simulator.records("messages"),
-        date_field="date_sent",
-        value=one,
-        dimension=lambda message: message["status"],
-        start=START,
-        end=END,
-    )
+    truth = messages_by_status(simulator.records("messages"), START, END)
 
     assert library_run.values("messages_by_status") == as_floats(truth)
     assert len({key[1] for key in truth}) == 10
