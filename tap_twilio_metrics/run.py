@@ -149,6 +149,10 @@ class Run:
         logger.error("%s", message)
         self.failures.append(message)
 
+    def close(self) -> None:
+        """Stop the workers; windows fetched ahead of an error are dropped."""
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
     def finish(self) -> None:
         """Log the run summary; raise if any account failed.
 
@@ -176,7 +180,6 @@ class Run:
                     name,
                 )
         logger.info("%d request(s) made", self.client.requests_made)
-        self.pool.shutdown(wait=False, cancel_futures=True)
         if self.failures:
             msg = f"{len(self.failures)} sync(s) failed: " + " | ".join(self.failures)
             raise SyncFailedError(msg)

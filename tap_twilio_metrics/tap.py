@@ -212,7 +212,10 @@ class TapTwilioMetrics(Tap):
         self.run.selected = frozenset(
             name for name, stream in self.streams.items() if stream.selected
         )
-        super().sync_all()
+        try:
+            super().sync_all()
+        finally:
+            self.run.close()
         self.run.finish()
 
     def _refuse_unknown_settings(self) -> None:
