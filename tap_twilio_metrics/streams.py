@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import deque
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from singer_sdk import Stream
@@ -10,12 +9,12 @@ from singer_sdk import typing as th
 from typing_extensions import override
 
 from tap_twilio_metrics.dates import isoformat, parse_datetime, period_start
+from tap_twilio_metrics.schedule import WindowQueue
 from tap_twilio_metrics.windows import Window, plan_windows, window_unit
 
 if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Iterable, Iterator
-    from concurrent.futures import Future
 
     from singer_sdk.helpers import types
 
@@ -59,6 +58,7 @@ class MetricStream(Stream):
         """Create the stream of ``metric``."""
         self.metric = metric
         self.twilio_tap = tap
+        self._window_queue: WindowQueue | None = None
         super().__init__(tap, schema=METRIC_SCHEMA, name=metric.name)
 
     @property
@@ -78,7 +78,7 @@ class MetricStream(Stream):
 
     @override
     def get_records(self, context: types.Context | None) -> Iterable[dict[str, Any]]:
-        """Compute the account's windows in parallel and emit them in order.
+        """Emit the account's windows in order, computed ahead by the workers.
 
         After each window's records, a STATE message moves the account's
         bookmark past that window, also when the window had no data.
@@ -94,7 +94,7 @@ class MetricStream(Stream):
             windows[0] if windows else "-",
         )
         try:
-            for result in self._in_order(account_sid, windows):
+            for result in self._queue().results(account_sid, windows):
                 yield from self._records(account_sid, result)
                 run.record(self.metric, result)
                 self._advance_bookmark(context, result.window.end)
@@ -120,27 +120,24 @@ class MetricStream(Stream):
         )
         return plan_windows(start, settings.end, unit)
 
-    def _in_order(
-        self, account_sid: str, windows: list[Window]
-    ) -> Iterator[WindowResult]:
-        """Keep up to ``max_workers`` windows in flight; yield results oldest first."""
-        run = self.twilio_tap.run
-        pool = run.pool
-        ahead = run.settings.max_workers
-        pending: deque[Future[WindowResult]] = deque()
-        queue = iter(windows)
-        try:
-            for window in queue:
-                pending.append(
-                    pool.submit(run.compute, self.metric, account_sid, window)
-                )
-                if len(pending) >= ahead:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        finally:
-            for future in pending:
-                future.cancel()
+    def _queue(self) -> WindowQueue:
+        """The metric's windows of every account, fetched ahead in emit order."""
+        if self._window_queue is None:
+            run = self.twilio_tap.run
+            plan = [
+                (str(context["account_sid"]), window)
+                for context in self.partitions or []
+                for window in self._plan(context)
+            ]
+            self._window_queue = WindowQueue(
+                run.pool,
+                lambda account_sid, window: run.compute(
+                    self.metric, account_sid, window
+                ),
+                plan,
+                run.settings.max_workers,
+            )
+        return self._window_queue
 
     def _records(
         self, account_sid: str, result: WindowResult
