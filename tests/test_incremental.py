@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import signal
+import subprocess
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -17,13 +20,20 @@ from tap_twilio_metrics.simulator import (
 )
 from tests.conftest import (
     END_DATE,
+    SIM_DAYS,
+    SIM_END,
     START_DATE,
+    TAP,
+    parse_messages,
     run_tap,
     run_tap_until_error,
     sim_config,
 )
 from tests.definitions import MESSAGES_BY_STATUS, SPEND_BY_DATETIME, THREE_METRICS
 from tests.truth import as_floats, messages_by_status, read_date, spend, totals
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 UTC = dt.UTC
 START = dt.datetime.fromisoformat(START_DATE)
@@ -357,3 +367,38 @@ def test_each_granularity_sums_to_the_truth(
     assert run.values("sms_spend") == as_floats(truth)
     assert {row["granularity"] for row in run.records["sms_spend"]} == {granularity}
     assert sum(Decimal(str(v)) for v in run.values("sms_spend").values()) > 0
+
+
+def test_a_killed_process_resumed_from_its_last_state_equals_one_run(
+    tmp_path: Path,
+) -> None:
+    with Simulator(seed=7, end=SIM_END, days=SIM_DAYS, latency=0.05).start() as slow:
+        config = sim_config(slow, metrics=THREE_METRICS, max_workers=1)
+        whole = run_tap(config)
+        path = tmp_path / "config.json"
+        path.write_text(json.dumps(config))
+        process = subprocess.Popen(
+            [str(TAP), "--config", str(path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        assert process.stdout is not None
+        printed: list[str] = []
+        for line in process.stdout:
+            printed.append(line)
+            if sum('"type":"STATE"' in seen for seen in printed) == 12:
+                break
+        process.kill()
+        process.wait(timeout=30)
+        killed = parse_messages("".join(printed))
+
+        resumed = run_tap(config, state=killed.final_state)
+
+    assert process.returncode == -signal.SIGKILL
+    assert (
+        0
+        < len(killed.records["messages_by_status"])
+        < len(whole.records["messages_by_status"])
+    )
+    assert upserted(killed, resumed) == upserted(whole)
