@@ -30,7 +30,12 @@ from tests.conftest import (
     sim_config,
 )
 from tests.definitions import MESSAGES_BY_STATUS, SPEND_BY_DATETIME, THREE_METRICS
-from tests.truth import as_floats, messages_by_status, read_date, spend, totals
+from tests.truth import (
+    as_floats,
+    messages_by_status,
+    read_date,
+    sms_spend,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -181,13 +186,7 @@ def test_a_datapoint_on_a_window_boundary_is_counted_once(simulator: Simulator) 
     run = run_tap(sim_config(simulator, metrics=[SPEND_BY_DATETIME]))
 
     assert len(midnight_messages) >= 10
-    truth = totals(
-        simulator.records("messages"),
-        date_field="date_sent",
-        value=spend,
-        start=START,
-        end=END,
-    )
+    truth = sms_spend(simulator.records("messages"), START, END)
     assert run.values("sms_spend") == as_floats(truth)
     counted = sum(row["datapoints"] for row in run.records["sms_spend"])
     priced = sum(
@@ -274,13 +273,7 @@ def test_a_window_over_the_page_cap_is_split_and_still_exact(
 
     run = run_tap(config)
 
-    truth = totals(
-        simulator.records("messages"),
-        date_field="date_sent",
-        value=spend,
-        start=START,
-        end=END,
-    )
+    truth = sms_spend(simulator.records("messages"), START, END)
     assert run.values("sms_spend") == as_floats(truth)
 
 
@@ -356,14 +349,7 @@ def test_each_granularity_sums_to_the_truth(
     run = run_tap(sim_config(simulator, metrics=[metric]))
 
     # Weeks and months are cut at the range's start, so they cover only its days.
-    truth = totals(
-        simulator.records("messages"),
-        date_field="date_sent",
-        value=spend,
-        start=START,
-        end=END,
-        granularity=granularity,
-    )
+    truth = sms_spend(simulator.records("messages"), START, END, granularity)
     assert run.values("sms_spend") == as_floats(truth)
     assert {row["granularity"] for row in run.records["sms_spend"]} == {granularity}
     assert sum(Decimal(str(v)) for v in run.values("sms_spend").values()) > 0

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.conftest import END_DATE, START_DATE
-from tests.truth import as_floats, messages_by_status, spend, totals
+from tests.truth import as_floats, messages_by_status, sms_spend
 
 if TYPE_CHECKING:
     from tap_twilio_metrics.simulator import Simulator
@@ -98,11 +98,5 @@ def test_meltano_run_loads_the_true_values_and_a_second_run_upserts(
     assert "2 window(s) to compute from 2024-03-29" in second.stderr
     statuses = messages_by_status(simulator.records("messages"), start, end)
     assert table(meltano_env, "messages_by_status") == as_floats(statuses)
-    money = totals(
-        simulator.records("messages"),
-        date_field="date_sent",
-        value=spend,
-        start=start,
-        end=end,
-    )
+    money = sms_spend(simulator.records("messages"), start, end)
     assert table(meltano_env, "sms_spend") == as_floats(money)

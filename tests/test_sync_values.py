@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from tests.conftest import END_DATE, START_DATE, SyncOutput, run_tap, sim_config
-from tests.truth import as_floats, messages_by_status, read_date, spend, totals
+from tests.truth import (
+    as_floats,
+    messages_by_status,
+    read_date,
+    sms_spend,
+    totals,
+)
 
 if TYPE_CHECKING:
     from tap_twilio_metrics.simulator import Simulator
@@ -40,13 +46,7 @@ def test_message_counts_by_status_equal_the_truth(
 def test_sms_spend_equals_the_truth(
     simulator: Simulator, library_run: SyncOutput
 ) -> None:
-    truth = totals(
-        simulator.records("messages"),
-        date_field="date_sent",
-        value=spend,
-        start=START,
-        end=END,
-    )
+    truth = sms_spend(simulator.records("messages"), START, END)
 
     assert library_run.values("sms_spend") == as_floats(truth)
 

@@ -80,6 +80,23 @@ def messages_by_status(
     )
 
 
+def sms_spend(
+    messages: Iterable[Record],
+    start: dt.datetime,
+    end: dt.datetime,
+    granularity: str = "day",
+) -> dict[Key, Decimal]:
+    """Money spent on priced messages per period: the truth of ``sms_spend``."""
+    return totals(
+        messages,
+        date_field="date_sent",
+        value=spend,
+        start=start,
+        end=end,
+        granularity=granularity,
+    )
+
+
 def one(_record: Record) -> Decimal:
     """Count a record."""
     return Decimal(1)
